@@ -1,0 +1,123 @@
+/**
+ * The validated configuration, as every other package sees it (PRODUCT.md §4).
+ * Produced once at boot by loadConfig(); nothing else reads files or process.env.
+ */
+export type AdmissionMode = 'enforce' | 'warn' | 'audit';
+export type FallbackDecision = 'deny' | 'allow';
+export type AnalyzerType = 'none' | 'anchore' | 'clair';
+
+export interface TlsConfig {
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  /** When set, callers must present a client certificate issued by this CA (mTLS). */
+  readonly clientCAFile?: string;
+}
+
+export interface ServerConfig {
+  readonly port: number;
+  /** Listen address; default `0.0.0.0`. */
+  readonly host: string;
+  readonly tls: TlsConfig;
+  readonly bodyLimitBytes: number;
+}
+
+export interface AdminConfig {
+  readonly port: number;
+  /** Resolved bearer token (from `token` or the contents of `tokenFile`). */
+  readonly token: string;
+}
+
+export interface RedisConfig {
+  readonly url: string;
+  readonly prefix: string;
+}
+
+export interface CacheConfig {
+  readonly allowTTL: number;
+  readonly denyTTL: number;
+  readonly tagTTL: number;
+  readonly errorBackoffMs: number;
+}
+
+export interface TagRules {
+  readonly denyLatest: boolean;
+  readonly requireDigest: boolean;
+}
+
+export interface PolicyConfig {
+  /** Registry hosts (`host[:port]`) or host + repository prefixes (`docker.io/mycompany`). Empty: any. */
+  readonly allowedRegistries: readonly string[];
+  /** Patterns that pass without analysis (see libs/policy image-pattern). */
+  readonly allowedImages: readonly string[];
+  readonly deniedImages: readonly string[];
+  readonly tags: TagRules;
+}
+
+/** A per-namespace override; matched by namespace name (exact or `*` glob) or by labels. */
+export interface NamespaceOverride {
+  readonly names: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly mode?: AdmissionMode;
+  readonly policy?: Partial<PolicyConfig>;
+}
+
+export interface BreakGlassConfig {
+  readonly enabled: boolean;
+  readonly annotation: string;
+}
+
+export interface AdmissionConfig {
+  readonly mode: AdmissionMode;
+  readonly waitBudgetMs: number;
+  readonly onPending: FallbackDecision;
+  readonly onError: FallbackDecision;
+  readonly exemptNamespaces: readonly string[];
+  readonly breakGlass: BreakGlassConfig;
+  readonly namespaces: readonly NamespaceOverride[];
+}
+
+export interface AnchoreConfig {
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  readonly account?: string;
+  readonly policyId?: string;
+  readonly apiVersion: 'auto' | 'v1' | 'v2';
+}
+
+export interface ClairConfig {
+  readonly url: string;
+  readonly psk?: string;
+  readonly issuer: string;
+  readonly maxSeverity: string;
+  readonly maxUnfixedSeverity: string;
+  readonly ignore: readonly string[];
+  readonly platform: string;
+}
+
+export interface AnalyzerConfig {
+  readonly type: AnalyzerType;
+  readonly anchore?: AnchoreConfig;
+  readonly clair?: ClairConfig;
+}
+
+export interface RegistriesConfig {
+  readonly dockerConfigFile?: string;
+  readonly insecure: readonly string[];
+  readonly allowPrivateNetworks: boolean;
+  readonly privateHosts: readonly string[];
+}
+
+export interface ScangateConfig {
+  /** True when started without a config file: in-memory store, analyzer none, self-signed TLS. */
+  readonly embedded: boolean;
+  readonly server: ServerConfig;
+  readonly admin: AdminConfig;
+  /** Absent: embedded in-memory verdict store and in-process analysis. */
+  readonly redis?: RedisConfig;
+  readonly cache: CacheConfig;
+  readonly admission: AdmissionConfig;
+  readonly policy: PolicyConfig;
+  readonly analyzer: AnalyzerConfig;
+  readonly registries: RegistriesConfig;
+}
