@@ -1,1 +1,23 @@
-export {};
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { registerRefCommand } from './commands/ref.command';
+import { registerReviewCommand } from './commands/review.command';
+import { registerServeCommand } from './commands/serve.command';
+
+const program = new Command()
+  .name('scangate')
+  .description('Kubernetes admission gate for container images')
+  .showHelpAfterError()
+  .exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  });
+
+registerServeCommand(program);
+registerRefCommand(program);
+registerReviewCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`scangate: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+});

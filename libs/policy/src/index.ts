@@ -1,1 +1,15 @@
-export {};
+export * from './policy.types';
+export * from './policy-compile.error';
+export { compilePolicy, mergePolicy } from './compiled-policy';
+export type { CompiledPolicy } from './compiled-policy';
+export { ImagePattern } from './image-pattern';
+export { RegistryAllowlist } from './registry-allowlist';
+export { NamespacePolicies } from './namespace-policy';
+export type { NamespaceSettings } from './namespace-policy';
+export { LOCAL_CHECKS } from './checks';
+export type { ImageCheck, ImageCheckFinding } from './checks';
+export * from './image-analysis.port';
+export * from './decision-record';
+export { AdmissionReviewer } from './admission-reviewer';
+export type { ReviewerSettings } from './admission-reviewer';
+export { MESSAGE_LIMITS, denialMessage } from './denial-message';

@@ -1,0 +1,4 @@
+/** Injection tokens of the webhook app (ports defined in the pure libraries have their own). */
+export const SCANGATE_CONFIG = Symbol('SCANGATE_CONFIG');
+export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+export const LOGGER = Symbol('LOGGER');
