@@ -1,1 +1,13 @@
 export * from './kube.types';
+export {
+  ADMISSION_OPERATIONS,
+  ADMISSION_REVIEW_VERSIONS,
+  MAX_UID_LENGTH,
+  decodeAdmissionReview,
+  encodeAdmissionReview,
+  isAdmissionReviewVersion,
+} from './admission-review.codec';
+export { decodeImageReview, encodeImageReview } from './image-review.codec';
+export { changedImages, extractImages, extractImagesFromImageReview } from './image-extractor';
+export { EPHEMERAL_CONTAINERS_SUBRESOURCE, podSpecLocationFor } from './workload-kinds';
+export type { PodSpecLocation, PodSpecScope } from './workload-kinds';

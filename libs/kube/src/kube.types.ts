@@ -37,7 +37,11 @@ export interface ObjectProblem {
 export interface ExtractionResult {
   readonly images: readonly ImageLocation[];
   readonly problems: readonly ObjectProblem[];
-  /** False when the kind is not one that carries a pod spec (the object is then not inspected). */
+  /**
+   * False when the kind is not one that carries a pod spec, or the subresource cannot change
+   * images (`status`, `scale`, ...; only the main resource and `pods/ephemeralcontainers` can):
+   * the object is then not inspected.
+   */
   readonly supportedKind: boolean;
 }
 
@@ -99,6 +103,35 @@ export interface ImageReviewStatus {
   readonly allowed: boolean;
   readonly reason?: string;
   readonly auditAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** `AdmissionReview.response` as written on the wire by `encodeAdmissionReview`. */
+export interface EncodedAdmissionResponse {
+  readonly uid: string;
+  readonly allowed: boolean;
+  /** Only when denied. */
+  readonly status?: { readonly code: number; readonly reason?: string; readonly message?: string };
+  readonly warnings?: readonly string[];
+  readonly auditAnnotations?: Readonly<Record<string, string>>;
+}
+
+export interface EncodedAdmissionReview {
+  readonly apiVersion: AdmissionReviewVersion;
+  readonly kind: 'AdmissionReview';
+  readonly response: EncodedAdmissionResponse;
+}
+
+export const IMAGE_REVIEW_API_VERSION = 'imagepolicy.k8s.io/v1alpha1';
+
+/** The ImageReview answer as written on the wire by `encodeImageReview`. */
+export interface EncodedImageReview {
+  readonly apiVersion: typeof IMAGE_REVIEW_API_VERSION;
+  readonly kind: 'ImageReview';
+  readonly status: {
+    readonly allowed: boolean;
+    readonly reason?: string;
+    readonly auditAnnotations?: Readonly<Record<string, string>>;
+  };
 }
 
 /** A malformed review envelope: answered with HTTP 400 and this reason. */
