@@ -5,6 +5,7 @@
 export type AdmissionMode = 'enforce' | 'warn' | 'audit';
 export type FallbackDecision = 'deny' | 'allow';
 export type AnalyzerType = 'none' | 'anchore' | 'clair';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface TlsConfig {
   readonly certFile?: string;
@@ -108,6 +109,10 @@ export interface RegistriesConfig {
   readonly privateHosts: readonly string[];
 }
 
+export interface LogConfig {
+  readonly level: LogLevel;
+}
+
 export interface ScangateConfig {
   /** True when started without a config file: in-memory store, analyzer none, self-signed TLS. */
   readonly embedded: boolean;
@@ -120,4 +125,7 @@ export interface ScangateConfig {
   readonly policy: PolicyConfig;
   readonly analyzer: AnalyzerConfig;
   readonly registries: RegistriesConfig;
+  readonly log: LogConfig;
+  /** Directory for local state (the embedded self-signed certificate), as configured. */
+  readonly dataDir: string;
 }

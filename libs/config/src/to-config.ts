@@ -1,0 +1,146 @@
+import type {
+  AnalyzerConfig,
+  NamespaceOverride,
+  PolicyConfig,
+  ScangateConfig,
+  TagRules,
+} from './config.types';
+import type { AdmissionSchema, NamespaceOverrideSchema } from './schema/admission.config';
+import type { AnalyzerSchema } from './schema/analyzer.config';
+import type { PolicyOverrideSchema, PolicySchema } from './schema/policy.config';
+import type { ScangateConfigSchema } from './schema/scangate.config';
+
+/** Only called on a schema that passed every check, with the admin token resolved. */
+export function toScangateConfig(
+  schema: ScangateConfigSchema,
+  options: { readonly embedded: boolean; readonly adminToken: string },
+): ScangateConfig {
+  const { server, admin, redis, cache, registries } = schema;
+  const policy = toPolicy(schema.policy);
+  return deepFreeze({
+    embedded: options.embedded,
+    server: {
+      port: server.port,
+      host: server.host,
+      tls: {
+        ...optional('certFile', server.tls.certFile),
+        ...optional('keyFile', server.tls.keyFile),
+        ...optional('clientCAFile', server.tls.clientCAFile),
+      },
+      bodyLimitBytes: server.bodyLimitBytes,
+    },
+    admin: { port: admin.port, token: options.adminToken },
+    ...(redis?.url !== undefined ? { redis: { url: redis.url, prefix: redis.prefix } } : {}),
+    cache: {
+      allowTTL: cache.allowTTL,
+      denyTTL: cache.denyTTL,
+      tagTTL: cache.tagTTL,
+      errorBackoffMs: cache.errorBackoffMs,
+    },
+    admission: toAdmission(schema.admission, policy),
+    policy,
+    analyzer: toAnalyzer(schema.analyzer),
+    registries: {
+      ...optional('dockerConfigFile', registries.dockerConfigFile),
+      insecure: [...registries.insecure],
+      allowPrivateNetworks: registries.allowPrivateNetworks,
+      privateHosts: [...registries.privateHosts],
+    },
+    log: { level: schema.log.level },
+    dataDir: schema.dataDir,
+  });
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function toPolicy(policy: PolicySchema): PolicyConfig {
+  return {
+    allowedRegistries: [...policy.allowedRegistries],
+    allowedImages: [...policy.allowedImages],
+    deniedImages: [...policy.deniedImages],
+    tags: { denyLatest: policy.tags.denyLatest, requireDigest: policy.tags.requireDigest },
+  };
+}
+
+function toAdmission(admission: AdmissionSchema, policy: PolicyConfig): ScangateConfig['admission'] {
+  return {
+    mode: admission.mode,
+    waitBudgetMs: admission.waitBudgetMs,
+    onPending: admission.onPending,
+    onError: admission.onError,
+    exemptNamespaces: [...admission.exemptNamespaces],
+    breakGlass: { enabled: admission.breakGlass.enabled, annotation: admission.breakGlass.annotation },
+    namespaces: admission.namespaces.map((entry) => toOverride(entry, policy.tags)),
+  };
+}
+
+function toOverride(entry: NamespaceOverrideSchema, globalTags: TagRules): NamespaceOverride {
+  return {
+    names: [...entry.names],
+    labels: { ...entry.labels },
+    ...optional('mode', entry.mode),
+    ...(entry.policy ? { policy: toPolicyOverride(entry.policy, globalTags) } : {}),
+  };
+}
+
+/** Lists replace the global ones; tag rules not given keep the global value. */
+function toPolicyOverride(override: PolicyOverrideSchema, globalTags: TagRules): Partial<PolicyConfig> {
+  return {
+    ...optional('allowedRegistries', override.allowedRegistries && [...override.allowedRegistries]),
+    ...optional('allowedImages', override.allowedImages && [...override.allowedImages]),
+    ...optional('deniedImages', override.deniedImages && [...override.deniedImages]),
+    ...(override.tags
+      ? {
+          tags: {
+            denyLatest: override.tags.denyLatest ?? globalTags.denyLatest,
+            requireDigest: override.tags.requireDigest ?? globalTags.requireDigest,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Only the selected analyzer's section is passed on. */
+function toAnalyzer(analyzer: AnalyzerSchema): AnalyzerConfig {
+  const { anchore, clair } = analyzer;
+  if (analyzer.type === 'none') return { type: 'none' };
+  if (analyzer.type === 'anchore') {
+    if (!anchore?.url || !anchore.username || anchore.password === undefined) {
+      throw new Error('internal: anchore analyzer selected without url, username and password');
+    }
+    return {
+      type: 'anchore',
+      anchore: {
+        url: anchore.url,
+        username: anchore.username,
+        password: anchore.password,
+        ...optional('account', anchore.account),
+        ...optional('policyId', anchore.policyId),
+        apiVersion: anchore.apiVersion,
+      },
+    };
+  }
+  if (!clair?.url) throw new Error('internal: clair analyzer selected without url');
+  return {
+    type: 'clair',
+    clair: {
+      url: clair.url,
+      ...optional('psk', clair.psk),
+      issuer: clair.issuer,
+      maxSeverity: clair.maxSeverity,
+      maxUnfixedSeverity: clair.maxUnfixedSeverity,
+      ignore: [...clair.ignore],
+      platform: clair.platform,
+    },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
