@@ -1,3 +1,6 @@
+// class-transformer's @Type reads design metadata: load the polyfill where the decorators are
+// declared, so every path into the schema classes (index.ts, or a spec importing one file) has it.
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   IsArray,

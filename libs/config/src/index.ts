@@ -1,5 +1,3 @@
-import 'reflect-metadata';
-
 export * from './config.types';
 export { ConfigError, type ConfigIssue } from './config.error';
 export { type ConfigKeyInfo, describeConfigKeys, envName } from './config-keys';
