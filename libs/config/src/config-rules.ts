@@ -38,14 +38,16 @@ export function checkCrossKeyRules(schema: ScangateConfigSchema, bad: ReadonlySe
   }
 
   const tls = mapping(server.tls);
-  if (tls.certFile !== undefined && tls.keyFile === undefined) {
-    out.push(problem('server.tls.keyFile', 'is required with server.tls.certFile'));
-  }
-  if (tls.keyFile !== undefined && tls.certFile === undefined) {
-    out.push(problem('server.tls.certFile', 'is required with server.tls.keyFile'));
-  }
-  if (tls.clientCAFile !== undefined && tls.certFile === undefined && tls.keyFile === undefined) {
-    out.push(problem('server.tls.clientCAFile', 'needs server.tls.certFile and keyFile (a serving certificate for mTLS)'));
+  if (!['server.tls', 'server.tls.certFile', 'server.tls.keyFile'].some((k) => bad.has(k))) {
+    if (tls.certFile !== undefined && tls.keyFile === undefined) {
+      out.push(problem('server.tls.keyFile', 'is required with server.tls.certFile'));
+    }
+    if (tls.keyFile !== undefined && tls.certFile === undefined) {
+      out.push(problem('server.tls.certFile', 'is required with server.tls.keyFile'));
+    }
+    if (tls.clientCAFile !== undefined && tls.certFile === undefined && tls.keyFile === undefined) {
+      out.push(problem('server.tls.clientCAFile', 'needs server.tls.certFile and keyFile (a serving certificate for mTLS)'));
+    }
   }
 
   if (admin.port !== undefined && !bad.has('admin.port') && !bad.has('server.port') && admin.port === server.port) {

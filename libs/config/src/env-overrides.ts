@@ -36,6 +36,7 @@ type Coerced = { readonly value: unknown } | { readonly error: string };
  */
 function coerce(key: EnvKey, text: string): Coerced | undefined {
   const trimmed = text.trim();
+  if (trimmed === '') return key.spec.kind === 'list' ? { value: [] } : undefined;
   switch (key.spec.kind) {
     case 'int':
       return { value: /^[+-]?\d+$/.test(trimmed) ? Number(trimmed) : text };
@@ -57,7 +58,7 @@ function coerce(key: EnvKey, text: string): Coerced | undefined {
       return parseJson(trimmed, key.spec.kind === 'map' ? 'a JSON object' : 'JSON');
     case 'string':
     case 'enum':
-      return trimmed === '' ? undefined : { value: text };
+      return { value: text };
   }
 }
 
