@@ -14,8 +14,20 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a parent is not a directory',
+};
+
+/** A short reason: `no such file (ENOENT)` for file system errors, else the error's message. */
 export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  // Not `instanceof Error`: errors raised by node:fs come from another realm under Jest.
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && ERRNO_TEXT[code] !== undefined) return `${ERRNO_TEXT[code]} (${code})`;
+  return typeof message === 'string' ? message : String(error);
 }
 
 /**
@@ -29,14 +41,16 @@ export function readConfigFile(file: string): FileResult {
   } catch (error) {
     return { raw: {}, issues: [{ key: file, message: `cannot read the config file: ${errorText(error)}` }] };
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     return {
       raw: {},
       issues: doc.errors.map((error) => {
         const where = error.linePos?.[0];
         const at = where ? `:${where.line}:${where.col}` : '';
-        return { key: `${file}${at}`, message: `not valid YAML: ${error.message.split('\n')[0] ?? ''}` };
+        // prettyErrors adds " at line L, column C:" and a code frame; the key carries the position.
+        const reason = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+        return { key: `${file}${at}`, message: `not valid YAML: ${reason}` };
       }),
     };
   }
