@@ -27,13 +27,14 @@ const RESOURCES: Readonly<Record<string, string>> = {
  * would send it.
  */
 export function reviewRequestsOf(text: string): ReviewRequest[] {
-  const documents = parseAllDocuments(text, { maxAliasCount: 100 });
+  const documents = parseAllDocuments(text);
   const docs = Array.isArray(documents) ? documents : [documents];
   return docs.flatMap((document, index) => {
     if (document.errors.length > 0) {
       throw new Error(`document ${index + 1}: ${document.errors[0]?.message ?? 'invalid YAML'}`);
     }
-    const value: unknown = document.toJS();
+    // Bounded alias expansion: a hostile file cannot balloon into a billion laughs.
+    const value: unknown = document.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) return [];
     return [toRequest(value, `document ${index + 1}`)];
   });
