@@ -45,11 +45,14 @@ export class AdmissionSchema {
   @EnumKey(ADMISSION_MODES, 'enforce denies; warn allows with warnings; audit allows silently and records.')
   mode: AdmissionMode = 'enforce';
 
-  @IntKey('Milliseconds a review waits for a pending analysis before onPending decides.', {
-    min: 1,
-    max: 29000,
-    why: "it must stay below the API server's 30 s maximum webhook timeout and below the webhook's timeoutSeconds",
-  })
+  @IntKey(
+    "Milliseconds a review waits for a pending analysis before onPending decides; keep it below the webhook's timeoutSeconds (the API server allows at most 30 s).",
+    {
+      min: 1,
+      max: 29000,
+      why: "it must stay below the API server's 30 s maximum webhook timeout and below the webhook's timeoutSeconds",
+    },
+  )
   waitBudgetMs = 8000;
 
   @EnumKey(FALLBACK_DECISIONS, 'Answer when the verdict is not ready within waitBudgetMs.')
