@@ -165,7 +165,8 @@ export function ListKey(
   options: CommonOptions & { readonly format?: Format } = {},
 ): PropertyDecorator {
   const { format } = options;
-  const isEntry = (entry: unknown): boolean => typeof entry === 'string' && entry !== '' && (!format || format.test(entry));
+  const isEntry = (entry: unknown): boolean =>
+    typeof entry === 'string' && entry !== '' && (!format || format.test(entry));
   return declare(
     {
       kind: 'list',
@@ -216,7 +217,9 @@ export function MapKey(
       Check(
         'mapValues',
         (v) => badValues(v).length === 0,
-        (v) => `values must be ${valueFormat.describe} (strings; quote numbers and booleans); bad: ${badValues(v).join(', ')}`,
+        (v) =>
+          `values must be ${valueFormat.describe} (strings; quote numbers and booleans); ` +
+          `bad: ${badValues(v).join(', ')}`,
       ),
     ],
   );

@@ -46,7 +46,9 @@ function* leaves(section: SectionClass, path: readonly string[], inList: boolean
       yield* leaves(spec.section(), here, inList);
     } else {
       yield { path: here, inList, spec, defaultValue: defaults[spec.name] };
-      if (spec.kind === 'sections' && spec.section) yield* leaves(spec.section(), [...here.slice(0, -1), `${spec.name}[]`], true);
+      if (spec.kind === 'sections' && spec.section) {
+        yield* leaves(spec.section(), [...path, `${spec.name}[]`], true);
+      }
     }
   }
 }

@@ -46,7 +46,8 @@ export function checkCrossKeyRules(schema: ScangateConfigSchema, bad: ReadonlySe
       out.push(problem('server.tls.certFile', 'is required with server.tls.keyFile'));
     }
     if (tls.clientCAFile !== undefined && tls.certFile === undefined && tls.keyFile === undefined) {
-      out.push(problem('server.tls.clientCAFile', 'needs server.tls.certFile and keyFile (a serving certificate for mTLS)'));
+      const message = 'needs server.tls.certFile and keyFile (a serving certificate for mTLS)';
+      out.push(problem('server.tls.clientCAFile', message));
     }
   }
 
@@ -75,7 +76,12 @@ interface SectionAt {
 }
 
 /** Sections in use: not list entries, and only the selected analyzer's. */
-function* sectionsInUse(schema: ScangateConfigSchema, section: SectionClass, value: unknown, key: string): Generator<SectionAt> {
+function* sectionsInUse(
+  schema: ScangateConfigSchema,
+  section: SectionClass,
+  value: unknown,
+  key: string,
+): Generator<SectionAt> {
   if (!isMapping(value)) return;
   yield { key, value, section };
   for (const spec of keysOf(section)) {

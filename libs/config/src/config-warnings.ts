@@ -21,12 +21,14 @@ export function configWarnings({ config, adminTokenGenerated, unusedAnalyzerSect
   }
   if (!config.embedded && config.server.tls.certFile === undefined) {
     warnings.push(
-      'server.tls.certFile is not set: serving a self-signed certificate for localhost, which the API server will not trust',
+      'server.tls.certFile is not set: serving a self-signed certificate for localhost, ' +
+        'which the API server will not trust',
     );
   }
   if (config.registries.allowPrivateNetworks) {
     warnings.push(
-      'registries.allowPrivateNetworks is true: registry calls may reach any private, loopback or link-local address (lab use only)',
+      'registries.allowPrivateNetworks is true: registry calls may reach any private, loopback or ' +
+        'link-local address (lab use only)',
     );
   }
   for (const section of unusedAnalyzerSections) {

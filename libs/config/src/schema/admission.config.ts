@@ -1,5 +1,14 @@
 import type { AdmissionMode, FallbackDecision } from '../config.types';
-import { BoolKey, EnumKey, IntKey, ListKey, MapKey, SectionKey, SectionListKey, StringKey } from '../config-key.decorators';
+import {
+  BoolKey,
+  EnumKey,
+  IntKey,
+  ListKey,
+  MapKey,
+  SectionKey,
+  SectionListKey,
+  StringKey,
+} from '../config-key.decorators';
 import { type Format, labelValue, namespacePattern, qualifiedName } from '../formats';
 import { PolicyOverrideSchema } from './policy.config';
 
@@ -46,7 +55,8 @@ export class AdmissionSchema {
   mode: AdmissionMode = 'enforce';
 
   @IntKey(
-    "Milliseconds a review waits for a pending analysis before onPending decides; keep it below the webhook's timeoutSeconds (the API server allows at most 30 s).",
+    'Milliseconds a review waits for a pending analysis before onPending decides; ' +
+      "keep it below the webhook's timeoutSeconds (the API server allows at most 30 s).",
     {
       min: 1,
       max: 29000,

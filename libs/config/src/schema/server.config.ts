@@ -11,10 +11,10 @@ export class TlsSchema {
   @StringKey('PEM private key of certFile.', { optional: true, file: {} })
   keyFile?: string;
 
-  @StringKey("PEM CA bundle: when set, callers must present a client certificate it issued (mTLS, the API server's client certificate).", {
-    optional: true,
-    file: {},
-  })
+  @StringKey(
+    "PEM CA bundle: when set, callers must present a client certificate it issued (mTLS, the API server's client certificate).",
+    { optional: true, file: {} },
+  )
   clientCAFile?: string;
 }
 
