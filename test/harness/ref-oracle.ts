@@ -38,7 +38,9 @@ export function ensureRefOracle(): string {
   if (verifiedBinary !== undefined) return verifiedBinary;
   const testRoot = findTestRoot();
   const sourceDir = join(testRoot, 'oracle', 'refparse');
-  const outDir = join(homedir(), '.cache', 'scangate', `ref-oracle-${REF_ORACLE_VERSION}`);
+  // $HOME as build-ref-oracle.sh sees it (os.homedir() would miss a HOME changed in-process).
+  const home = process.env['HOME'] ?? homedir();
+  const outDir = join(home, '.cache', 'scangate', `ref-oracle-${REF_ORACLE_VERSION}`);
   const binary = join(outDir, 'ref-oracle');
   if (!isBuiltFrom(sourceDir, outDir, binary)) {
     if (!onPath('go')) throw new Error(GO_MISSING_MESSAGE);
