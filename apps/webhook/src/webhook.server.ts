@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { createAnalysis } from './analysis/analysis.factory';
 import type { ReadinessCheck } from './health/readiness';
 import { HttpExceptionFilter } from './http/http-exception.filter';
-import { httpErrorHandler } from './http/http-errors';
+import { installJsonBodyParser } from './http/json-body.parser';
 import { PinoNestLogger } from './logging/logger';
 import { ensureEmbeddedTls } from './tls/embedded-tls';
 import { httpsOptions } from './tls/https-options';
@@ -47,15 +47,15 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
     // The API server keeps connections open between reviews; outlive its idle period.
     keepAliveTimeout: 65_000,
     requestTimeout: 30_000,
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     WebhookModule.forRoot({ config, analysis, logger, readinessChecks: options.readinessChecks ?? [] }),
     adapter,
-    { logger: new PinoNestLogger(logger), abortOnError: false },
+    // Nest's own parsers would add urlencoded bodies; the API server only ever sends JSON.
+    { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
   );
-  app.getHttpAdapter().getInstance().setErrorHandler(httpErrorHandler(logger, config.server.bodyLimitBytes));
+  // JSON only: any other content type is a 415.
+  installJsonBodyParser(app.getHttpAdapter().getInstance(), config.server.bodyLimitBytes);
   app.useGlobalFilters(new HttpExceptionFilter(logger, config.server.bodyLimitBytes));
   app.enableShutdownHooks();
 
