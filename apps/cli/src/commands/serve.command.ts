@@ -11,13 +11,12 @@ export function registerServeCommand(program: Command): void {
     .command('serve')
     .description('run the admission webhook (embedded mode without --config: no Redis, analyzer none)')
     .option('-c, --config <file>', 'config file (default: $SCANGATE_CONFIG; none: embedded mode)')
-    .option('--data-dir <dir>', 'where embedded mode keeps its generated certificate', '.scangate')
-    .option('--log-level <level>', 'trace|debug|info|warn|error', 'info')
-    .action(async (options: { config?: string; dataDir: string; logLevel: string }) => {
+    .action(async (options: { config?: string }) => {
       const loaded = loadConfigOrExit(options.config);
-      const logger = createLogger(options.logLevel);
       const { config } = loaded;
-      const webhook = await startWebhook({ config, logger, dataDir: resolve(options.dataDir) });
+      const logger = createLogger(config.log.level);
+      for (const warning of loaded.warnings) logger.warn({ source: loaded.source }, warning);
+      const webhook = await startWebhook({ config, logger, dataDir: resolve(config.dataDir) });
 
       const mode = config.embedded ? 'embedded mode: in-memory, analyzer none' : `analyzer ${config.analyzer.type}`;
       process.stderr.write(`scangate serving admission reviews on ${webhook.url} (${mode})\n`);
