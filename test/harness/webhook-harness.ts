@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { LoadedConfig } from '@scangate/config';
 import { loadConfig } from '@scangate/config';
 import type { RunningWebhook } from '@scangate/webhook';
-import { createLogger, startWebhook } from '@scangate/webhook';
+import { createLogger, ensureEmbeddedTls, startWebhook } from '@scangate/webhook';
 import { stringify } from 'yaml';
 import { HttpsClient } from './https-client';
 
@@ -30,6 +30,19 @@ export function loadTestConfig(config?: Record<string, unknown>, env: Record<str
   const file = join(tempDir('config'), 'scangate.yaml');
   writeFileSync(file, stringify(config));
   return { ...loadConfig({ file, env }), file };
+}
+
+/**
+ * Config from a file, as in production, with a serving certificate from a throwaway CA
+ * (`server.tls` is required whenever a config file is used). Returns the CA for clients.
+ */
+export async function loadServingConfig(
+  config: Record<string, unknown>,
+  env: Record<string, string> = {},
+): Promise<{ loaded: LoadedConfig & { file?: string }; tlsCA: string }> {
+  const tls = await ensureEmbeddedTls(tempDir('tls'));
+  const server = { ...(config['server'] as Record<string, unknown> | undefined), tls: { certFile: tls.certFile, keyFile: tls.keyFile } };
+  return { loaded: loadTestConfig({ ...config, server }, env), tlsCA: readFileSync(tls.caFile, 'utf8') };
 }
 
 /** Starts the real HTTPS webhook on a free loopback port. */
