@@ -10,7 +10,7 @@ import { delimiter, dirname, join } from 'node:path';
 export const REF_ORACLE_VERSION = 'v0.6.0';
 
 export const GO_MISSING_MESSAGE =
-  'Go toolchain not found: install Go 1.22+ (apt-get install -y golang-go) or run test/peers/build-ref-oracle.sh';
+  'Go toolchain not found: install Go 1.19+ (apt-get install -y golang-go) or run test/peers/build-ref-oracle.sh';
 
 /** One line of the oracle's output: the shape `scangate ref parse` prints. */
 export interface RefOracleLine {

@@ -5,7 +5,7 @@
 #   ~/.cache/scangate/ref-oracle-v0.6.0/ref-oracle   the binary (never committed)
 #   ~/.cache/scangate/ref-oracle-v0.6.0/source.sha256 hash of go.mod + go.sum + main.go it was built from
 #
-# Skips the build when the binary is present and built from the current sources. Needs Go 1.22+.
+# Skips the build when the binary is present and built from the current sources. Needs Go 1.19+.
 set -euo pipefail
 
 VERSION=v0.6.0
@@ -21,7 +21,7 @@ if [[ -x "${BIN}" && -f "${STAMP}" && "$(cat "${STAMP}")" == "${source_hash}" ]]
 fi
 
 if ! command -v go >/dev/null 2>&1; then
-  echo "Go toolchain not found: install Go 1.22+ (apt-get install -y golang-go) or run test/peers/build-ref-oracle.sh" >&2
+  echo "Go toolchain not found: install Go 1.19+ (apt-get install -y golang-go) or run test/peers/build-ref-oracle.sh" >&2
   exit 3
 fi
 

@@ -1,6 +1,6 @@
 module scangate.test/refparse
 
-go 1.22
+go 1.20
 
 require github.com/distribution/reference v0.6.0
 
