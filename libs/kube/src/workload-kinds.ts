@@ -74,3 +74,27 @@ export function podSpecLocationFor(kind: GroupVersionKind, subResource?: string)
   }
   return MAIN_RESOURCE_KINDS.get(`${kind.group}/${kind.kind}`);
 }
+
+/** The resource (plural) the API server names for each kind scangate inspects. */
+const RESOURCES_BY_KIND: ReadonlyMap<string, string> = new Map([
+  ['Pod', 'pods'],
+  ['PodTemplate', 'podtemplates'],
+  ['ReplicationController', 'replicationcontrollers'],
+  ['Deployment', 'deployments'],
+  ['ReplicaSet', 'replicasets'],
+  ['StatefulSet', 'statefulsets'],
+  ['DaemonSet', 'daemonsets'],
+  ['Job', 'jobs'],
+  ['CronJob', 'cronjobs'],
+  ['EphemeralContainers', 'pods'],
+]);
+
+export function resourceForKind(kind: string): string | undefined {
+  return RESOURCES_BY_KIND.get(kind);
+}
+
+/** Where the metadata of the Pod (or Pod template) sits: its annotations travel to the Pods. */
+export function podMetadataPath(location: PodSpecLocation): readonly string[] | undefined {
+  const { podSpecPath } = location;
+  return podSpecPath[podSpecPath.length - 1] === 'spec' ? [...podSpecPath.slice(0, -1), 'metadata'] : undefined;
+}

@@ -190,6 +190,27 @@ describe('AdmissionReviewer', () => {
     expect((await answer(off, review(object))).response.allowed).toBe(false);
   });
 
+  it('break-glass on a Deployment counts on the object or its Pod template, not elsewhere', async () => {
+    const deployment = (where: 'object' | 'template' | 'container'): object => {
+      const glass = { 'scangate.io/break-glass': 'INC-43' };
+      return {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', annotations: where === 'object' ? glass : {} },
+        spec: {
+          template: {
+            metadata: { annotations: where === 'template' ? glass : {} },
+            spec: { containers: [{ name: 'c', image: 'nginx:latest', ...(where === 'container' ? { annotations: glass } : {}) }] },
+          },
+        },
+      };
+    };
+    const request = { kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, resource: { group: 'apps', version: 'v1', resource: 'deployments' } };
+    expect((await answer(reviewer(), review(deployment('object'), request))).response.allowed).toBe(true);
+    expect((await answer(reviewer(), review(deployment('template'), request))).response.allowed).toBe(true);
+    expect((await answer(reviewer(), review(deployment('container'), request))).response.allowed).toBe(false);
+  });
+
   it('leaves DELETE, CONNECT and other subresources untouched', async () => {
     for (const request of [
       { operation: 'DELETE', object: null, oldObject: pod(['nginx:latest']) },

@@ -107,7 +107,7 @@ export class AdmissionReviewer {
     return this.decide({
       namespace: request.namespace,
       extraction: extractImages(request.kind, request.object, request.subResource),
-      breakGlass: breakGlassReason(this.settings.admission.breakGlass, request.object),
+      breakGlass: breakGlassReason(this.settings.admission.breakGlass, request.kind, request.object),
       operation: request.operation,
       dryRun: request.dryRun,
     });

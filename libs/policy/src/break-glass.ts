@@ -1,20 +1,19 @@
 import type { BreakGlassConfig } from '@scangate/config';
+import type { GroupVersionKind } from '@scangate/kube';
+import { podMetadataPath, podSpecLocationFor } from '@scangate/kube';
 
 /** ImageReview carries only `*.image-policy.k8s.io/*` annotations; this suffix marks break-glass. */
 const IMAGE_POLICY_BREAK_GLASS_SUFFIX = '.image-policy.k8s.io/break-glass';
 
-/** Where a workload's pod template keeps its metadata, so break-glass on the template counts. */
-const TEMPLATE_METADATA_PATHS: readonly (readonly string[])[] = [
-  ['metadata'],
-  ['spec', 'template', 'metadata'],
-  ['template', 'metadata'],
-  ['spec', 'jobTemplate', 'spec', 'template', 'metadata'],
-];
-
-/** The break-glass reason on an admitted object (its own or its pod template's annotation), if any. */
-export function breakGlassReason(config: BreakGlassConfig, object: unknown): string | undefined {
+/**
+ * The break-glass reason on an admitted object, if any: its own annotation, or its Pod template's
+ * (the one the Pods it creates will carry).
+ */
+export function breakGlassReason(config: BreakGlassConfig, kind: GroupVersionKind, object: unknown): string | undefined {
   if (!config.enabled) return undefined;
-  for (const path of TEMPLATE_METADATA_PATHS) {
+  const location = podSpecLocationFor(kind);
+  const template = location && podMetadataPath(location);
+  for (const path of template ? [['metadata'], template] : [['metadata']]) {
     const annotations = ownProperty(walk(object, path), 'annotations');
     const value = ownProperty(annotations, config.annotation);
     if (typeof value === 'string' && value.trim() !== '') return value.trim();

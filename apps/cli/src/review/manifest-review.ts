@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { resourceForKind } from '@scangate/kube';
 import { parseAllDocuments } from 'yaml';
 
 export interface ReviewRequest {
@@ -7,19 +8,6 @@ export interface ReviewRequest {
   /** Which document this came from, for messages. */
   readonly source: string;
 }
-
-/** Resource names of the kinds scangate inspects (the API server sends both). */
-const RESOURCES: Readonly<Record<string, string>> = {
-  Pod: 'pods',
-  PodTemplate: 'podtemplates',
-  ReplicationController: 'replicationcontrollers',
-  Deployment: 'deployments',
-  ReplicaSet: 'replicasets',
-  StatefulSet: 'statefulsets',
-  DaemonSet: 'daemonsets',
-  Job: 'jobs',
-  CronJob: 'cronjobs',
-};
 
 /**
  * Each YAML/JSON document becomes one review: AdmissionReview and ImageReview documents are
@@ -54,6 +42,7 @@ function toRequest(value: unknown, position: string): ReviewRequest {
   const group = slash === -1 ? '' : apiVersion.slice(0, slash);
   const version = slash === -1 ? apiVersion : apiVersion.slice(slash + 1);
   const namespace = typeof object.metadata?.namespace === 'string' ? object.metadata.namespace : 'default';
+  const resource = { group, version, resource: resourceForKind(kind) ?? `${kind.toLowerCase()}s` };
   return {
     endpoint: 'validate',
     source,
@@ -63,9 +52,9 @@ function toRequest(value: unknown, position: string): ReviewRequest {
       request: {
         uid: randomUUID(),
         kind: { group, version, kind },
-        resource: { group, version, resource: RESOURCES[kind] ?? `${kind.toLowerCase()}s` },
+        resource,
         requestKind: { group, version, kind },
-        requestResource: { group, version, resource: RESOURCES[kind] ?? `${kind.toLowerCase()}s` },
+        requestResource: resource,
         ...(name ? { name } : {}),
         namespace,
         operation: 'CREATE',
