@@ -1,4 +1,5 @@
 import type { AdmissionConfig, PolicyConfig } from '@scangate/config';
+import { loadConfig } from '@scangate/config';
 import type { ImageRef } from '@scangate/image-ref';
 import { ReviewDecodeError } from '@scangate/kube';
 import { AdmissionReviewer } from './admission-reviewer';
@@ -7,16 +8,8 @@ import { NoneAnalysis } from './image-analysis.port';
 
 const DIGEST = `sha256:${'b'.repeat(64)}`;
 
-const ADMISSION: AdmissionConfig = {
-  mode: 'enforce',
-  waitBudgetMs: 8000,
-  onPending: 'deny',
-  onError: 'deny',
-  exemptNamespaces: ['kube-system'],
-  breakGlass: { enabled: true, annotation: 'scangate.io/break-glass' },
-  namespaces: [],
-};
-const POLICY: PolicyConfig = { allowedRegistries: [], allowedImages: [], deniedImages: [], tags: { denyLatest: true, requireDigest: false } };
+// The documented defaults (PRODUCT.md §4), from the config library itself.
+const { admission: ADMISSION, policy: POLICY } = loadConfig({ env: {} }).config;
 
 function reviewer(
   admission: Partial<AdmissionConfig> = {},
