@@ -9,7 +9,7 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   moduleNameMapper: {
-    '^@scangate/(webhook|cli)$': '<rootDir>/apps/$1/src/index.ts',
+    '^@scangate/(webhook|cli|worker)$': '<rootDir>/apps/$1/src/index.ts',
     '^@scangate/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
   },
   transform: {

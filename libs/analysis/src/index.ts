@@ -1,0 +1,2 @@
+export * from './analyzer.port';
+export * from './registry-resolver.port';

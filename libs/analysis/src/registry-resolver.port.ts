@@ -1,0 +1,47 @@
+import type { ImageRef } from '@scangate/image-ref';
+import type { ResolvedImage } from './analyzer.port';
+
+/**
+ * Tag → digest resolution, as a port until the registry client lands. Throws RegistryError:
+ * transient failures are retried; permanent ones (unknown manifest, digest mismatch, …) may become
+ * a deny verdict.
+ */
+export interface RegistryResolver {
+  resolve(ref: ImageRef, signal: AbortSignal): Promise<ResolvedImage>;
+}
+
+export type RegistryErrorCode =
+  | 'NETWORK'
+  | 'TIMEOUT'
+  | 'SERVER_ERROR'
+  | 'TOO_MANY_REQUESTS'
+  | 'MANIFEST_UNKNOWN'
+  | 'NAME_UNKNOWN'
+  | 'UNAUTHORIZED'
+  | 'DIGEST_MISMATCH'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_RESOLVABLE';
+
+export class RegistryError extends Error {
+  override readonly name = 'RegistryError';
+  constructor(
+    readonly code: RegistryErrorCode,
+    message: string,
+    readonly transient: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export const REGISTRY_RESOLVER = Symbol('REGISTRY_RESOLVER');
+
+/**
+ * The resolver before the registry client exists: digest references resolve to themselves;
+ * a tag cannot be resolved without a registry, which is a permanent error (never a guess).
+ */
+export class DigestOnlyResolver implements RegistryResolver {
+  async resolve(ref: ImageRef): Promise<ResolvedImage> {
+    if (ref.digest) return { ref, digest: ref.digest };
+    throw new RegistryError('NOT_RESOLVABLE', `cannot resolve tag ${ref.familiar} without a registry client`, false);
+  }
+}

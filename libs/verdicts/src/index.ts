@@ -1,0 +1,2 @@
+export * from './verdict.types';
+export * from './verdict-store.port';
