@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerCacheCommand } from './commands/cache.command';
 import { registerRefCommand } from './commands/ref.command';
 import { registerReviewCommand } from './commands/review.command';
 import { registerServeCommand } from './commands/serve.command';
@@ -16,6 +17,7 @@ const program = new Command()
 registerServeCommand(program);
 registerRefCommand(program);
 registerReviewCommand(program);
+registerCacheCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`scangate: ${error instanceof Error ? error.message : String(error)}\n`);
