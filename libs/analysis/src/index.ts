@@ -1,2 +1,4 @@
 export * from './analyzer.port';
 export * from './registry-resolver.port';
+export * from './analysis-run.types';
+export { AnalysisService, type AnalysisServiceOptions, unresolvedTagDigest } from './analysis.service';
