@@ -2,6 +2,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { errorText, isMapping } from './config-file';
 import { keysOf, type SectionClass } from './config-key.decorators';
 import type { KeyProblem } from './schema-validation';
+import type { RedisSchema } from './schema/redis.config';
 import type { ScangateConfigSchema } from './schema/scangate.config';
 
 // Rules that span keys or touch the filesystem, checked after the schema classes. Keys that
@@ -55,6 +56,11 @@ export function checkCrossKeyRules(schema: ScangateConfigSchema, bad: ReadonlySe
     out.push(problem('admin.port', `must differ from server.port (both ${server.port})`));
   }
 
+  const redisKeys = ['redis', 'redis.url', 'redis.sentinels', 'redis.cluster', 'redis.sentinelName'];
+  if (schema.redis !== undefined && !redisKeys.some((k) => bad.has(k))) {
+    out.push(...redisTargetRules(mapping(schema.redis)));
+  }
+
   if (Array.isArray(admission.namespaces)) {
     admission.namespaces.forEach((entry, index) => {
       const key = `admission.namespaces[${index}]`;
@@ -65,6 +71,30 @@ export function checkCrossKeyRules(schema: ScangateConfigSchema, bad: ReadonlySe
         out.push(problem(key, 'needs names or labels (or both) to say which namespaces it applies to'));
       }
     });
+  }
+  return out;
+}
+
+/** Exactly one of url, sentinels (with sentinelName) or cluster; an empty list counts as not given. */
+function redisTargetRules(redis: Partial<RedisSchema>): KeyProblem[] {
+  const out: KeyProblem[] = [];
+  const given = [
+    redis.url !== undefined ? 'url' : undefined,
+    redis.sentinels?.length ? 'sentinels' : undefined,
+    redis.cluster?.length ? 'cluster' : undefined,
+  ].filter((name) => name !== undefined);
+  if (given.length === 0) {
+    out.push(problem('redis.url', 'is required (or redis.sentinels with redis.sentinelName, or redis.cluster)'));
+  } else if (given.length > 1) {
+    const names = given.map((name) => `redis.${name}`);
+    const message = `give exactly one of redis.url, redis.sentinels, redis.cluster (got ${names.join(' and ')})`;
+    out.push(problem(names[1] ?? 'redis', message));
+  }
+  if (redis.sentinels?.length && redis.sentinelName === undefined) {
+    out.push(problem('redis.sentinelName', 'is required with redis.sentinels (the master set name, e.g. mymaster)'));
+  }
+  if (!redis.sentinels?.length && redis.sentinelName !== undefined) {
+    out.push(problem('redis.sentinelName', 'is only used with redis.sentinels'));
   }
   return out;
 }

@@ -28,16 +28,52 @@ export interface AdminConfig {
   readonly token: string;
 }
 
-export interface RedisConfig {
-  readonly url: string;
+interface RedisCommonConfig {
+  /** As configured; keys use it wrapped in `{…}` (a Cluster hash tag) unless it has one. */
   readonly prefix: string;
+  /** Timeout of admission-path commands (verdict and tag lookups). */
+  readonly commandTimeoutMs: number;
 }
+
+/** `redis.url`: one server. */
+export interface RedisStandaloneConfig extends RedisCommonConfig {
+  readonly mode: 'standalone';
+  readonly url: string;
+}
+
+/** `redis.sentinels` + `redis.sentinelName`: the master is asked of the sentinels. */
+export interface RedisSentinelConfig extends RedisCommonConfig {
+  readonly mode: 'sentinel';
+  /** `host` or `host:port` (26379 when omitted). */
+  readonly sentinels: readonly string[];
+  readonly sentinelName: string;
+}
+
+/** `redis.cluster`: seed nodes of a Redis Cluster. */
+export interface RedisClusterConfig extends RedisCommonConfig {
+  readonly mode: 'cluster';
+  /** `host` or `host:port` (6379 when omitted). */
+  readonly cluster: readonly string[];
+}
+
+/** Exactly one of url, sentinels or cluster was given; `mode` says which. */
+export type RedisConfig = RedisStandaloneConfig | RedisSentinelConfig | RedisClusterConfig;
 
 export interface CacheConfig {
   readonly allowTTL: number;
   readonly denyTTL: number;
   readonly tagTTL: number;
   readonly errorBackoffMs: number;
+  /** Bound of the webhook's in-process cache (verdicts + tag memos); 0: none. */
+  readonly l1MaxEntries: number;
+}
+
+export interface WorkerConfig {
+  readonly concurrency: number;
+  /** How long a stopping worker lets active jobs finish before handing them back. */
+  readonly shutdownGraceMs: number;
+  readonly lockDurationMs: number;
+  readonly stalledIntervalMs: number;
 }
 
 export interface TagRules {
@@ -125,6 +161,7 @@ export interface ScangateConfig {
   readonly policy: PolicyConfig;
   readonly analyzer: AnalyzerConfig;
   readonly registries: RegistriesConfig;
+  readonly worker: WorkerConfig;
   readonly log: LogConfig;
   /** Directory for local state (the embedded self-signed certificate), as configured. */
   readonly dataDir: string;

@@ -170,11 +170,13 @@ describe('coercion', () => {
 
   it('creates the sections a variable needs', () => {
     const config = withEnv({ SCANGATE_REDIS_URL: 'redis://r:6379', SCANGATE_REDIS_PREFIX: 'sg' });
-    expect(config.redis).toEqual({ url: 'redis://r:6379', prefix: 'sg' });
+    expect(config.redis).toEqual({ mode: 'standalone', url: 'redis://r:6379', prefix: 'sg', commandTimeoutMs: 200 });
   });
 
   it('requires redis.url when only another redis key is set', () => {
-    expect(errorsOf({ SCANGATE_REDIS_PREFIX: 'sg' })).toEqual(['redis.url: is required']);
+    expect(errorsOf({ SCANGATE_REDIS_PREFIX: 'sg' })).toEqual([
+      'redis.url: is required (or redis.sentinels with redis.sentinelName, or redis.cluster)',
+    ]);
   });
 });
 

@@ -11,7 +11,7 @@ afterEach(() => dir.cleanup());
 
 const DEFAULTS: Omit<ScangateConfig, 'embedded' | 'admin'> = {
   server: { port: 8443, host: '0.0.0.0', tls: {}, bodyLimitBytes: 7340032 },
-  cache: { allowTTL: 300, denyTTL: 30, tagTTL: 60, errorBackoffMs: 500 },
+  cache: { allowTTL: 300, denyTTL: 30, tagTTL: 60, errorBackoffMs: 500, l1MaxEntries: 10000 },
   admission: {
     mode: 'enforce',
     waitBudgetMs: 8000,
@@ -29,6 +29,7 @@ const DEFAULTS: Omit<ScangateConfig, 'embedded' | 'admin'> = {
   },
   analyzer: { type: 'none' },
   registries: { insecure: [], allowPrivateNetworks: false, privateHosts: [] },
+  worker: { concurrency: 4, shutdownGraceMs: 30000, lockDurationMs: 30000, stalledIntervalMs: 30000 },
   log: { level: 'info' },
   dataDir: '.scangate',
 };
@@ -70,7 +71,12 @@ describe('embedded mode (no config file)', () => {
   it('uses Redis instead of the in-memory store when SCANGATE_REDIS_URL is set', () => {
     const loaded = loadConfig({ env: { SCANGATE_REDIS_URL: 'redis://redis:6379/0' } });
     expect(loaded.config.embedded).toBe(true);
-    expect(loaded.config.redis).toEqual({ url: 'redis://redis:6379/0', prefix: 'scangate' });
+    expect(loaded.config.redis).toEqual({
+      mode: 'standalone',
+      url: 'redis://redis:6379/0',
+      prefix: 'scangate',
+      commandTimeoutMs: 200,
+    });
   });
 
   it('treats an empty SCANGATE_CONFIG as unset', () => {
@@ -82,7 +88,7 @@ describe('config file', () => {
   it('reads YAML, keeps defaults for keys it omits and is not embedded', () => {
     const loaded = load(dir, 'cache:\n  allowTTL: 120\nadmission:\n  mode: audit\n');
     expect(loaded.config.embedded).toBe(false);
-    expect(loaded.config.cache).toEqual({ allowTTL: 120, denyTTL: 30, tagTTL: 60, errorBackoffMs: 500 });
+    expect(loaded.config.cache).toEqual({ allowTTL: 120, denyTTL: 30, tagTTL: 60, errorBackoffMs: 500, l1MaxEntries: 10000 });
     expect(loaded.config.admission.mode).toBe('audit');
     expect(loaded.config.admission.exemptNamespaces).toEqual(['kube-system']);
     expect(loaded.source).toMatch(/scangate\.yaml$/);
@@ -121,7 +127,7 @@ describe('config file', () => {
   it('treats a key without a value (null) as absent', () => {
     const loaded = load(dir, 'server:\n  tls:\n  port:\nredis:\n  url: redis://r:6379\n  prefix:\n');
     expect(loaded.config.server.port).toBe(8443);
-    expect(loaded.config.redis).toEqual({ url: 'redis://r:6379', prefix: 'scangate' });
+    expect(loaded.config.redis).toEqual({ mode: 'standalone', url: 'redis://r:6379', prefix: 'scangate', commandTimeoutMs: 200 });
   });
 
   it('returns a deeply frozen config', () => {
@@ -137,8 +143,8 @@ describe('config file', () => {
       {
         server: { port: 443, host: '::', bodyLimitBytes: 1048576 },
         admin: { port: 9090, token: 'production-admin-token-0123456789' },
-        redis: { url: 'rediss://:pw@redis:6380/1', prefix: '{scangate}' },
-        cache: { allowTTL: 600, denyTTL: 60, tagTTL: 30, errorBackoffMs: 0 },
+        redis: { url: 'rediss://:pw@redis:6380/1', prefix: '{scangate}', commandTimeoutMs: 150 },
+        cache: { allowTTL: 600, denyTTL: 60, tagTTL: 30, errorBackoffMs: 0, l1MaxEntries: 50000 },
         admission: {
           mode: 'warn',
           waitBudgetMs: 2500,
@@ -167,6 +173,7 @@ describe('config file', () => {
           allowPrivateNetworks: false,
           privateHosts: ['registry:5000', '10.0.0.5'],
         },
+        worker: { concurrency: 16, shutdownGraceMs: 60000, lockDurationMs: 45000, stalledIntervalMs: 15000 },
         log: { level: 'debug' },
         dataDir: '/var/lib/scangate',
       },
@@ -178,8 +185,8 @@ describe('config file', () => {
       embedded: false,
       server: { port: 443, host: '::', tls: {}, bodyLimitBytes: 1048576 },
       admin: { port: 9090, token: 'production-admin-token-0123456789' },
-      redis: { url: 'rediss://:pw@redis:6380/1', prefix: '{scangate}' },
-      cache: { allowTTL: 600, denyTTL: 60, tagTTL: 30, errorBackoffMs: 0 },
+      redis: { mode: 'standalone', url: 'rediss://:pw@redis:6380/1', prefix: '{scangate}', commandTimeoutMs: 150 },
+      cache: { allowTTL: 600, denyTTL: 60, tagTTL: 30, errorBackoffMs: 0, l1MaxEntries: 50000 },
       admission: {
         mode: 'warn',
         waitBudgetMs: 2500,
@@ -222,9 +229,72 @@ describe('config file', () => {
         allowPrivateNetworks: false,
         privateHosts: ['registry:5000', '10.0.0.5'],
       },
+      worker: { concurrency: 16, shutdownGraceMs: 60000, lockDurationMs: 45000, stalledIntervalMs: 15000 },
       log: { level: 'debug' },
       dataDir: '/var/lib/scangate',
     });
+  });
+});
+
+describe('redis', () => {
+  it('reaches the master through Sentinel', () => {
+    const { config } = load(dir, {
+      redis: { sentinels: ['sentinel-0:26379', 'sentinel-1'], sentinelName: 'mymaster', prefix: 'sg' },
+    });
+    expect(config.redis).toEqual({
+      mode: 'sentinel',
+      sentinels: ['sentinel-0:26379', 'sentinel-1'],
+      sentinelName: 'mymaster',
+      prefix: 'sg',
+      commandTimeoutMs: 200,
+    });
+  });
+
+  it('uses a Redis Cluster from its seed nodes, also from the environment', () => {
+    const { config } = loadConfig({
+      env: { SCANGATE_REDIS_CLUSTER: 'redis-0:6379,redis-1:6379', SCANGATE_REDIS_COMMANDTIMEOUTMS: '250' },
+    });
+    expect(config.redis).toEqual({
+      mode: 'cluster',
+      cluster: ['redis-0:6379', 'redis-1:6379'],
+      prefix: 'scangate',
+      commandTimeoutMs: 250,
+    });
+  });
+
+  it.each([
+    [{ url: 'redis://r', cluster: ['r:6379'] }, 'redis.cluster: give exactly one of redis.url, redis.sentinels, redis.cluster (got redis.url and redis.cluster)'],
+    [
+      { sentinels: ['s'], sentinelName: 'm', cluster: ['r'] },
+      'redis.cluster: give exactly one of redis.url, redis.sentinels, redis.cluster (got redis.sentinels and redis.cluster)',
+    ],
+    [{ sentinels: ['s:26379'] }, 'redis.sentinelName: is required with redis.sentinels (the master set name, e.g. mymaster)'],
+    [{ url: 'redis://r', sentinelName: 'm' }, 'redis.sentinelName: is only used with redis.sentinels'],
+    [{ cluster: [] }, 'redis.url: is required (or redis.sentinels with redis.sentinelName, or redis.cluster)'],
+    [{ cluster: ['http://r:6379'] }, 'redis.cluster: each entry must be host or host:port (no scheme, no path); not "http://r:6379" (got ["http://r:6379"])'],
+    [{ url: 'redis://r', commandTimeoutMs: 0 }, 'redis.commandTimeoutMs: must be an integer between 1 and 5000 (got 0)'],
+  ])('rejects %j', (redis, line) => {
+    expect(issueLines(loadError(dir, { redis }))).toEqual([line]);
+  });
+});
+
+describe('worker and the in-process cache', () => {
+  it.each([
+    ['worker.concurrency', { worker: { concurrency: 0 } }, 'must be an integer between 1 and 256'],
+    ['worker.concurrency', { worker: { concurrency: 257 } }, 'must be an integer between 1 and 256'],
+    ['worker.shutdownGraceMs', { worker: { shutdownGraceMs: 600001 } }, 'must be an integer between 0 and 600000'],
+    ['worker.lockDurationMs', { worker: { lockDurationMs: 999 } }, 'must be an integer between 1000 and 600000'],
+    ['worker.stalledIntervalMs', { worker: { stalledIntervalMs: 999 } }, 'must be an integer between 1000 and 600000'],
+    ['cache.l1MaxEntries', { cache: { l1MaxEntries: -1 } }, 'must be an integer between 0 and 1000000'],
+    ['cache.l1MaxEntries', { cache: { l1MaxEntries: 1000001 } }, 'must be an integer between 0 and 1000000'],
+  ])('checks %s (%j)', (key, content, message) => {
+    expect(loadError(dir, content).issues).toEqual([{ key, message: expect.stringContaining(message) }]);
+  });
+
+  it('accepts 0 for cache.l1MaxEntries (no in-process cache) and worker.shutdownGraceMs', () => {
+    const { config } = load(dir, { cache: { l1MaxEntries: 0 }, worker: { shutdownGraceMs: 0 } });
+    expect(config.cache.l1MaxEntries).toBe(0);
+    expect(config.worker.shutdownGraceMs).toBe(0);
   });
 });
 
@@ -355,7 +425,7 @@ describe('errors', () => {
 
   it('lists the known keys when nothing is close', () => {
     const error = loadError(dir, { redis: { url: 'redis://r:6379', database: 3 } });
-    expect(error.issues).toEqual([{ key: 'redis.database', message: 'unknown key; expected one of url, prefix' }]);
+    expect(error.issues).toEqual([{ key: 'redis.database', message: 'unknown key; expected one of url, sentinels, sentinelName, cluster, prefix, commandTimeoutMs' }]);
   });
 
   it('rejects the embedded flag as a key: it is derived, not configured', () => {

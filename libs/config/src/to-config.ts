@@ -2,12 +2,14 @@ import type {
   AnalyzerConfig,
   NamespaceOverride,
   PolicyConfig,
+  RedisConfig,
   ScangateConfig,
   TagRules,
 } from './config.types';
 import type { AdmissionSchema, NamespaceOverrideSchema } from './schema/admission.config';
 import type { AnalyzerSchema } from './schema/analyzer.config';
 import type { PolicyOverrideSchema, PolicySchema } from './schema/policy.config';
+import type { RedisSchema } from './schema/redis.config';
 import type { ScangateConfigSchema } from './schema/scangate.config';
 
 /** Only called on a schema that passed every check, with the admin token resolved. */
@@ -15,7 +17,7 @@ export function toScangateConfig(
   schema: ScangateConfigSchema,
   options: { readonly embedded: boolean; readonly adminToken: string },
 ): ScangateConfig {
-  const { server, admin, redis, cache, registries } = schema;
+  const { server, admin, redis, cache, registries, worker } = schema;
   const policy = toPolicy(schema.policy);
   return deepFreeze({
     embedded: options.embedded,
@@ -30,12 +32,13 @@ export function toScangateConfig(
       bodyLimitBytes: server.bodyLimitBytes,
     },
     admin: { port: admin.port, token: options.adminToken },
-    ...(redis?.url !== undefined ? { redis: { url: redis.url, prefix: redis.prefix } } : {}),
+    ...(redis !== undefined ? { redis: toRedis(redis) } : {}),
     cache: {
       allowTTL: cache.allowTTL,
       denyTTL: cache.denyTTL,
       tagTTL: cache.tagTTL,
       errorBackoffMs: cache.errorBackoffMs,
+      l1MaxEntries: cache.l1MaxEntries,
     },
     admission: toAdmission(schema.admission, policy),
     policy,
@@ -46,6 +49,12 @@ export function toScangateConfig(
       allowPrivateNetworks: registries.allowPrivateNetworks,
       privateHosts: [...registries.privateHosts],
     },
+    worker: {
+      concurrency: worker.concurrency,
+      shutdownGraceMs: worker.shutdownGraceMs,
+      lockDurationMs: worker.lockDurationMs,
+      stalledIntervalMs: worker.stalledIntervalMs,
+    },
     log: { level: schema.log.level },
     dataDir: schema.dataDir,
   });
@@ -53,6 +62,17 @@ export function toScangateConfig(
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** config-rules.ts made sure exactly one of url, sentinels (with sentinelName) or cluster is given. */
+function toRedis(redis: RedisSchema): RedisConfig {
+  const common = { prefix: redis.prefix, commandTimeoutMs: redis.commandTimeoutMs };
+  if (redis.url !== undefined) return { mode: 'standalone', url: redis.url, ...common };
+  if (redis.sentinels?.length && redis.sentinelName !== undefined) {
+    return { mode: 'sentinel', sentinels: [...redis.sentinels], sentinelName: redis.sentinelName, ...common };
+  }
+  if (redis.cluster?.length) return { mode: 'cluster', cluster: [...redis.cluster], ...common };
+  throw new Error('internal: redis section without url, sentinels or cluster');
 }
 
 function toPolicy(policy: PolicySchema): PolicyConfig {

@@ -17,4 +17,11 @@ export class CacheSchema {
     max: 300000,
   })
   errorBackoffMs = 500;
+
+  @IntKey(
+    'Verdicts and tag memos each webhook process keeps in memory in front of Redis (least recently used ' +
+      'dropped first; never kept past their Redis TTL; they answer while Redis is down); 0: none.',
+    { min: 0, max: 1000000 },
+  )
+  l1MaxEntries = 10000;
 }

@@ -8,6 +8,7 @@ import { PolicySchema } from './policy.config';
 import { RedisSchema } from './redis.config';
 import { RegistriesSchema } from './registries.config';
 import { ServerSchema } from './server.config';
+import { WorkerSchema } from './worker.config';
 
 /** The whole file, as class-validator checks it. Property initializers are the defaults. */
 export class ScangateConfigSchema {
@@ -22,7 +23,7 @@ export class ScangateConfigSchema {
   })
   redis?: RedisSchema;
 
-  @SectionKey(() => CacheSchema, 'Verdict cache lifetimes.')
+  @SectionKey(() => CacheSchema, 'Verdict cache lifetimes and the in-process cache.')
   cache = new CacheSchema();
 
   @SectionKey(() => AdmissionSchema, 'Admission decisions.')
@@ -36,6 +37,9 @@ export class ScangateConfigSchema {
 
   @SectionKey(() => RegistriesSchema, 'Registry access.')
   registries = new RegistriesSchema();
+
+  @SectionKey(() => WorkerSchema, 'Analysis worker.')
+  worker = new WorkerSchema();
 
   @SectionKey(() => LogSchema, 'Logging.')
   log = new LogSchema();
