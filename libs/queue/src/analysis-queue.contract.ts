@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { CacheConfig, RedisConfig } from '@scangate/config';
 import type { AnalysisSubject } from '@scangate/verdicts';
+import { hashTaggedPrefix, subjectKey } from '@scangate/verdicts';
 import type { JobsOptions } from 'bullmq';
 
 /**
@@ -46,37 +47,28 @@ export function analysisJobOptions(cache: Pick<CacheConfig, 'errorBackoffMs'>, a
 }
 
 /**
- * The BullMQ key prefix: `redis.prefix` as a Redis Cluster hash tag (`{scangate}`), so every key of
- * the queue lands in one slot, as BullMQ's multi-key Lua scripts need. A prefix that already holds
- * a hash tag (`{scangate}`, `app-{sg}`) is used as it is.
+ * The BullMQ key prefix: `redis.prefix` as a Redis Cluster hash tag (`{scangate}`, the same as the
+ * verdict store's keys), so every key of the queue lands in one slot, as BullMQ's multi-key Lua
+ * scripts need. A prefix that already holds a hash tag (`{sg}`, `prod-{sg}`) is used as it is.
  */
 export function analysisQueuePrefix(redis: Pick<RedisConfig, 'prefix'>): string {
-  return hasHashTag(redis.prefix) ? redis.prefix : `{${redis.prefix}}`;
-}
-
-/** Redis Cluster's rule: the first `{`, followed later by a `}` with at least one character between. */
-function hasHashTag(key: string): boolean {
-  const open = key.indexOf('{');
-  if (open < 0) return false;
-  const close = key.indexOf('}', open + 1);
-  return close > open + 1;
+  return hashTaggedPrefix(redis.prefix);
 }
 
 /**
- * The deduplication id of a subject: one waiting or running job per (reference, analyzer,
- * fingerprint). BullMQ-safe (no `:`, not an integer) and short: a hash of the subject, since
- * references run to hundreds of characters. Used as BullMQ's `deduplication.id`, which lasts
- * until that job completes or fails.
+ * The deduplication id of a subject: one waiting, delayed or running job per (reference,
+ * analyzer, fingerprint). It is the subject's `subjectKey` (hex sha256: no `:`, fixed length
+ * whatever the reference). Used as BullMQ's `deduplication.id`, which lasts until that job
+ * completes or fails.
  */
 export function analysisDedupId(subject: AnalysisSubject): string {
-  const key = JSON.stringify([subject.analyzer, subject.fingerprint, subject.reference]);
-  return `s${createHash('sha256').update(key).digest('base64url').slice(0, 27)}`;
+  return subjectKey(subject);
 }
 
 /**
  * A fresh job id for one analysis of `subject`: its dedup id plus a time-ordered unique suffix.
- * Unique per job, so a kept finished job never stops a new one from being added; safe in URLs
- * (`GET /admin/v1/analyses/ID`), without `:`.
+ * Unique per job, so a kept finished job never stops a new one from being added; BullMQ-safe (no
+ * `:`, never an integer) and safe in URLs (`GET /admin/v1/analyses/ID`).
  */
 export function analysisJobId(subject: AnalysisSubject, now = Date.now()): string {
   return `${analysisDedupId(subject)}-${now.toString(36)}${randomBytes(4).toString('hex')}`;
@@ -84,5 +76,5 @@ export function analysisJobId(subject: AnalysisSubject, now = Date.now()): strin
 
 /** Whether a string can be an analysis job id (checked before it reaches Redis). */
 export function isAnalysisJobId(id: string): boolean {
-  return /^s[A-Za-z0-9_-]{27}-[a-z0-9]{1,12}[0-9a-f]{8}$/.test(id);
+  return /^[0-9a-f]{64}-[0-9a-z]{1,12}[0-9a-f]{8}$/.test(id);
 }

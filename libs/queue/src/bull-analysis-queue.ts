@@ -64,9 +64,13 @@ export class BullAnalysisQueue implements AnalysisQueue {
 
   async status(jobId: string): Promise<AnalysisJobStatus | undefined> {
     if (!isAnalysisJobId(jobId)) return undefined;
+    // State first, then the job: the job's fields are then at least as new as its state (a job
+    // that finishes in between shows its outcome, never a finished state without one).
+    const state = await this.queue.getJobState(jobId);
+    if (state === 'unknown') return undefined;
     const job = await this.queue.getJob(jobId);
     if (!job) return undefined;
-    return toStatus(job, await job.getState());
+    return toStatus(job, state);
   }
 
   async counts(): Promise<Record<AnalysisJobState, number>> {
