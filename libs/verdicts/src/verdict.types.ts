@@ -49,6 +49,25 @@ export type VerdictFilter =
   | { readonly kind: 'digest'; readonly digest: string };
 
 export interface FlushResult {
+  /** Verdicts removed. */
   readonly verdicts: number;
+  /** Tag memos removed. */
   readonly tags: number;
+}
+
+/** A tag memo with the time it stops being served (epoch ms; in Redis: its remaining PTTL). */
+export interface TagMemo {
+  /** Canonical tag reference (`docker.io/library/nginx:1.27`). */
+  readonly reference: string;
+  readonly digest: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * Published by `flush` to every process sharing the store, so in-process caches drop what was
+ * flushed. `digest` is, for a tag filter, the digest its memo pointed at (whose verdicts went too).
+ */
+export interface FlushEvent {
+  readonly filter: VerdictFilter;
+  readonly digest?: string;
 }
