@@ -1,5 +1,7 @@
+import { closeConnection, connectionReady, createRedisConnection, hashTaggedPrefix } from '@scangate/verdicts';
+import type { Cluster } from 'ioredis';
 import { startRedisCluster, type TestRedisCluster } from './harness/redis-server';
-import { clusterConfig, redisContractHarness } from './harness/redis-store-harness';
+import { clusterConfig, keysUnder, openRedisStore, redisContractHarness } from './harness/redis-store-harness';
 import { verdictStoreContract } from './verdict-store.contract';
 
 // The contract against a real 3-master Redis Cluster on loopback: every key of a store shares
@@ -18,3 +20,38 @@ verdictStoreContract('Redis Cluster (3 masters)', () =>
     return clusterConfig(cluster.addresses);
   }),
 );
+
+describe('Redis Cluster key placement', () => {
+  it('keeps every key of a prefix, and BullMQ keys under the same prefix, in one slot, and SCANs only its master', async () => {
+    if (!cluster) throw new Error('the Redis Cluster did not start');
+    const config = clusterConfig(cluster.addresses, 'placement');
+    const store = await openRedisStore(config, { allowTTL: 300, denyTTL: 30, tagTTL: 60, errorBackoffMs: 500 });
+    const inspector = createRedisConnection(config, 'queue');
+    try {
+      await connectionReady(inspector, 10_000);
+      const digest = `sha256:${'9'.repeat(64)}`;
+      await store.putVerdict({ digest, analyzer: 'clair', fingerprint: 'f1', allowed: true, repositories: ['docker.io/library/nginx'], analyzedAt: Date.now() });
+      await store.putTagDigest('docker.io/library/nginx:1.27', digest);
+      await store.putFailure({ reference: 'docker.io/library/nginx:bad', analyzer: 'clair', fingerprint: 'f1' }, 'x');
+
+      const cli = inspector as Cluster;
+      const keys = await keysUnder(inspector, store.keys.base);
+      expect(keys).toHaveLength(3);
+      const slots = new Set(await Promise.all([...keys, `${hashTaggedPrefix('placement')}:analysis:wait`].map((k) => cli.cluster('KEYSLOT', k))));
+      expect(slots.size).toBe(1);
+
+      // Only the master owning the slot holds the keys, and only it is scanned.
+      const masters = cli.nodes('master');
+      const holders = await Promise.all(masters.map(async (node) => (await keysUnder(node, store.keys.base)).length));
+      expect(holders.filter((count) => count > 0)).toEqual([3]);
+      await Promise.all(masters.map((node) => node.config('RESETSTAT')));
+      expect(await store.listVerdicts({ kind: 'all' }, 10)).toHaveLength(1);
+      const scans = await Promise.all(masters.map(async (node) => /cmdstat_scan:calls=(\d+)/.exec(await node.info('commandstats'))?.[1] ?? '0'));
+      expect(scans.filter((calls) => calls !== '0')).toHaveLength(1);
+      expect(scans[holders.findIndex((count) => count > 0)]).not.toBe('0');
+    } finally {
+      await store.close();
+      await closeConnection(inspector, 1000);
+    }
+  });
+});

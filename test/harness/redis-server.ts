@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -24,6 +24,8 @@ export interface RedisServerOptions {
   readonly args?: readonly string[];
   /** A fixed port; default a free one. */
   readonly port?: number;
+  /** Run as a Sentinel monitoring this master (quorum 1). */
+  readonly sentinelOf?: { readonly name: string; readonly port: number };
 }
 
 export interface TestRedis {
@@ -124,6 +126,20 @@ async function pollUntil(what: string, deadlineMs: number, check: () => Promise<
   throw new Error(`${what}: not within ${deadlineMs} ms${last ? ` (${last.trim()})` : ''}`);
 }
 
+/** QUIT within a second, else drop the socket. */
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.quit().catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, 1000);
+    }),
+  ]);
+  clearTimeout(timer);
+  if ((client.status as string) !== 'end') client.disconnect();
+}
+
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
@@ -140,8 +156,17 @@ class RedisProcess implements TestRedis {
     readonly port: number,
     private readonly dir: string,
     private readonly args: readonly string[],
+    private readonly sentinelOf?: { readonly name: string; readonly port: number },
   ) {
     this.url = `redis://${HOST}:${port}`;
+  }
+
+  /** Sentinel mode: a config file of its own (Sentinel rewrites it), then `--sentinel`. */
+  private leadingArgs(): string[] {
+    if (!this.sentinelOf) return [];
+    const file = join(this.dir, 'sentinel.conf');
+    writeFileSync(file, `sentinel monitor ${this.sentinelOf.name} ${HOST} ${this.sentinelOf.port} 1\n`);
+    return [file, '--sentinel'];
   }
 
   get running(): boolean {
@@ -154,6 +179,7 @@ class RedisProcess implements TestRedis {
     const child = spawn(
       'redis-server',
       [
+        ...this.leadingArgs(),
         '--port', String(this.port),
         '--bind', HOST,
         '--save', '',
@@ -221,7 +247,7 @@ class RedisProcess implements TestRedis {
   }
 
   async dispose(): Promise<void> {
-    for (const client of this.clients) client.disconnect();
+    await Promise.all([...this.clients].map((client) => quit(client)));
     this.clients.clear();
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
@@ -235,7 +261,8 @@ class RedisProcess implements TestRedis {
 export async function startRedis(options: RedisServerOptions = {}): Promise<TestRedis> {
   requireRedisBinaries();
   const port = options.port ?? (await freePort());
-  const server = new RedisProcess(port, mkdtempSync(join(tmpdir(), 'scangate-redis-')), options.args ?? []);
+  const dir = mkdtempSync(join(tmpdir(), 'scangate-redis-'));
+  const server = new RedisProcess(port, dir, options.args ?? [], options.sentinelOf);
   try {
     await server.start();
   } catch (error) {
@@ -243,6 +270,18 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Test
     throw error;
   }
   return server;
+}
+
+/**
+ * A Sentinel (`redis-server --sentinel`) monitoring `master` under `name`, on a free port, once it
+ * answers PING and names the master. Call `dispose()` in afterAll.
+ */
+export async function startRedisSentinel(master: TestRedis, name = 'mymaster'): Promise<TestRedis> {
+  const sentinel = await startRedis({ sentinelOf: { name, port: master.port } });
+  await pollUntil(`sentinel on port ${sentinel.port} naming ${name}`, START_DEADLINE_MS, async () =>
+    (await redisCli(sentinel.port, ['sentinel', 'get-master-addr-by-name', name])).includes(String(master.port)),
+  );
+  return sentinel;
 }
 
 export interface TestRedisCluster {
