@@ -5,6 +5,7 @@ import { registerCacheCommand } from './commands/cache.command';
 import { registerRefCommand } from './commands/ref.command';
 import { registerReviewCommand } from './commands/review.command';
 import { registerServeCommand } from './commands/serve.command';
+import { registerWorkerCommand } from './commands/worker.command';
 
 const program = new Command()
   .name('scangate')
@@ -15,6 +16,7 @@ const program = new Command()
   });
 
 registerServeCommand(program);
+registerWorkerCommand(program);
 registerRefCommand(program);
 registerReviewCommand(program);
 registerCacheCommand(program);

@@ -78,6 +78,7 @@ export class ScanProcessor {
     const worker = this.worker;
     if (!worker) return;
     const closed = worker.close();
+    this.logger.info({ active: this.active.size, graceMs }, 'stopping: no new jobs; letting active ones finish');
     if (await settlesWithin(closed, graceMs)) return this.stopped();
 
     const handedBack = [...this.active.values()];

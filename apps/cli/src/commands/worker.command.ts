@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import type { Analyzer } from '@scangate/analysis';
+import { DigestOnlyResolver } from '@scangate/analysis';
+import type { ScangateConfig } from '@scangate/config';
+import { createLogger } from '@scangate/webhook';
+import { startWorker } from '@scangate/worker';
+import { loadConfigOrExit } from '../io/load-config';
+
+/** Beyond the worker's own bounded shutdown (grace + hand-back + quit), the process exits anyway. */
+const EXIT_SLACK_MS = 5000;
+
+/** `scangate worker`: the analysis worker alone, consuming the Redis queue the webhooks fill. */
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description('run the analysis worker alone (needs redis and an analyzer)')
+    .option('-c, --config <file>', 'config file (default: $SCANGATE_CONFIG)')
+    .action(async (options: { config?: string }) => {
+      const loaded = loadConfigOrExit(options.config);
+      const { config } = loaded;
+      if (!config.redis) usage('scangate worker needs redis; in embedded mode scangate serve analyses in-process');
+      const analyzer = analyzerFor(config);
+      const logger = createLogger(config.log.level);
+      for (const warning of loaded.warnings) logger.warn({ source: loaded.source }, warning);
+
+      // The registry client arrives with its own issue; until then tags cannot be resolved (a
+      // permanent registry error, i.e. a deny verdict naming the reason) and digests resolve to themselves.
+      const worker = await startWorker({ config, analyzer, resolver: new DigestOnlyResolver(), logger });
+      process.stderr.write(
+        `scangate worker consuming analysis jobs (analyzer ${analyzer.name}, concurrency ${config.worker.concurrency})\n`,
+      );
+
+      const stop = (signal: string): void => {
+        logger.info({ signal }, 'shutting down');
+        const timer = setTimeout(() => process.exit(1), config.worker.shutdownGraceMs + EXIT_SLACK_MS);
+        timer.unref();
+        void worker.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+}
+
+/** The configured analyzer; refusing to start beats a worker that cannot analyse anything. */
+function analyzerFor(config: ScangateConfig): Analyzer {
+  switch (config.analyzer.type) {
+    case 'none':
+      return usage('nothing to analyse: analyzer.type is none (local rules only)');
+    case 'anchore':
+    case 'clair':
+      return usage(`analyzer.type: "${config.analyzer.type}" is not available in this build yet`);
+  }
+}
+
+function usage(message: string): never {
+  process.stderr.write(`scangate: ${message}\n`);
+  process.exit(2);
+}
