@@ -1,5 +1,6 @@
 import { parseImageRef } from '@scangate/image-ref';
 import type { AnalysisSubject, SubjectOutcome, Verdict, VerdictKey, VerdictStore } from '@scangate/verdicts';
+import { MemoryVerdictStore } from '@scangate/verdicts';
 import { TransientAnalysisError } from './analysis-run.types';
 import type { AnalysisRunOptions } from './analysis-run.types';
 import { AnalysisService, unresolvedTagDigest } from './analysis.service';
@@ -270,6 +271,41 @@ describe('AnalysisService', () => {
       expect(error).toBeInstanceOf(TransientAnalysisError);
       expect((error as TransientAnalysisError).aborted).toBe(true);
       expect(store.verdicts.size + store.published.length).toBe(0);
+    });
+  });
+
+  describe('with the in-memory verdict store', () => {
+    function withMemoryStore(answer: AnalyzerResult) {
+      const store = new MemoryVerdictStore({
+        lifetimes: { allowTTL: 300, denyTTL: 30, tagTTL: 60, errorBackoffMs: 500 },
+        now: () => NOW,
+      });
+      const resolver = new MapResolver();
+      const service = new AnalysisService(store, resolver, new ScriptedAnalyzer(async () => answer), { now: () => NOW });
+      return { store, resolver, service };
+    }
+
+    it('leaves a verdict the webhook finds through the tag memo, and wakes its waiter', async () => {
+      const { store, service } = withMemoryStore({ kind: 'verdict', allowed: false, reason: 'CVE-2024-2' });
+      const woken = store.waitForOutcome(TAG, NOW + 60_000);
+      await service.run(TAG, opts());
+      expect(await woken).toEqual({ kind: 'verdict', digest: DIGEST_A });
+      const digest = await store.getTagDigest(TAG.reference);
+      expect(await store.getVerdict({ digest: digest ?? '', analyzer: 'test', fingerprint: 'fp1' })).toMatchObject({
+        allowed: false,
+        reason: 'CVE-2024-2',
+        expiresAt: NOW + 30_000,
+      });
+      expect(await store.listVerdicts({ kind: 'repository', repository: 'docker.io/library/nginx' }, 10)).toHaveLength(1);
+    });
+
+    it('leaves a failure (not a verdict) and wakes the waiter with it', async () => {
+      const { store, service } = withMemoryStore({ kind: 'failure', transient: false, reason: 'unsupported' });
+      const woken = store.waitForOutcome(TAG, NOW + 60_000);
+      await service.run(TAG, opts());
+      expect(await woken).toEqual({ kind: 'failed', reason: 'analyzer: unsupported' });
+      expect(await store.getFailure(TAG)).toBe('analyzer: unsupported');
+      expect(await store.listVerdicts({ kind: 'all' }, 10)).toEqual([]);
     });
   });
 });
