@@ -258,3 +258,50 @@ describe('analysis queue and worker on a Redis Cluster (3 masters)', () => {
     expect(r.analyzer.calls()).toBe(2);
   });
 });
+
+describe('producer on a hot-path connection (the webhook enqueueing within its budget)', () => {
+  let own: TestRedis;
+  beforeAll(async () => {
+    own = await startRedis();
+  });
+  afterAll(async () => {
+    await own?.dispose();
+  });
+
+  it('fails fast while Redis is down or hung, and enqueues again once it is back', async () => {
+    const redisConfig = { mode: 'standalone' as const, url: own.url, prefix: 'hot', commandTimeoutMs: 200 };
+    const connection = createRedisConnection(redisConfig, 'hot-path');
+    const queue = new BullAnalysisQueue({ connection, redis: redisConfig, cache: { errorBackoffMs: 10 } });
+    const subject: AnalysisSubject = { reference: 'registry.test/team/app:1', analyzer: 'test', fingerprint: 'test-v1' };
+    try {
+      expect((await queue.enqueue(subject)).created).toBe(true);
+
+      own.pause(); // SIGSTOP: connected, but nothing answers
+      let started = Date.now();
+      await expect(queue.enqueue(subject)).rejects.toThrow(/timed out/i);
+      const hungMs = Date.now() - started;
+      own.resume();
+
+      await own.stop();
+      started = Date.now();
+      await expect(queue.enqueue(subject)).rejects.toThrow();
+      const downMs = Date.now() - started;
+      expect(hungMs).toBeLessThan(1000);
+      expect(downMs).toBeLessThan(1000);
+
+      await own.restart();
+      const deadline = Date.now() + 10_000;
+      let back: Awaited<ReturnType<BullAnalysisQueue['enqueue']>> | undefined;
+      while (!back) {
+        back = await queue.enqueue(subject).catch(() => undefined);
+        if (!back && Date.now() > deadline) throw new Error('enqueue never worked again after the restart');
+        if (!back) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // The restarted server is empty (no persistence): a new job.
+      expect(back.created).toBe(true);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+  });
+});
