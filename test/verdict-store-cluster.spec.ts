@@ -1,4 +1,5 @@
-import { closeConnection, connectionReady, createRedisConnection, hashTaggedPrefix } from '@scangate/verdicts';
+import { ANALYSIS_QUEUE_NAME, analysisQueuePrefix } from '@scangate/queue';
+import { closeConnection, connectionReady, createRedisConnection, type Verdict } from '@scangate/verdicts';
 import type { Cluster } from 'ioredis';
 import { startRedisCluster, type TestRedisCluster } from './harness/redis-server';
 import { clusterConfig, keysUnder, openRedisStore, redisContractHarness } from './harness/redis-store-harness';
@@ -22,7 +23,7 @@ verdictStoreContract('Redis Cluster (3 masters)', () =>
 );
 
 describe('Redis Cluster key placement', () => {
-  it('keeps every key of a prefix, and BullMQ keys under the same prefix, in one slot, and SCANs only its master', async () => {
+  it("keeps a prefix's keys and BullMQ's in one slot, on one master, the only one scanned", async () => {
     if (!cluster) throw new Error('the Redis Cluster did not start');
     const config = clusterConfig(cluster.addresses, 'placement');
     const store = await openRedisStore(config, { allowTTL: 300, denyTTL: 30, tagTTL: 60, errorBackoffMs: 500 });
@@ -30,14 +31,24 @@ describe('Redis Cluster key placement', () => {
     try {
       await connectionReady(inspector, 10_000);
       const digest = `sha256:${'9'.repeat(64)}`;
-      await store.putVerdict({ digest, analyzer: 'clair', fingerprint: 'f1', allowed: true, repositories: ['docker.io/library/nginx'], analyzedAt: Date.now() });
+      const verdict: Omit<Verdict, 'expiresAt'> = {
+        digest,
+        analyzer: 'clair',
+        fingerprint: 'f1',
+        allowed: true,
+        repositories: ['docker.io/library/nginx'],
+        analyzedAt: Date.now(),
+      };
+      await store.putVerdict(verdict);
       await store.putTagDigest('docker.io/library/nginx:1.27', digest);
       await store.putFailure({ reference: 'docker.io/library/nginx:bad', analyzer: 'clair', fingerprint: 'f1' }, 'x');
 
       const cli = inspector as Cluster;
       const keys = await keysUnder(inspector, store.keys.base);
       expect(keys).toHaveLength(3);
-      const slots = new Set(await Promise.all([...keys, `${hashTaggedPrefix('placement')}:analysis:wait`].map((k) => cli.cluster('KEYSLOT', k))));
+      // BullMQ's keys: `<prefix>:<queue>:<suffix>`, with the queue contract's prefix.
+      const bullKeys = ['wait', 'id', 'events'].map((s) => `${analysisQueuePrefix(config)}:${ANALYSIS_QUEUE_NAME}:${s}`);
+      const slots = new Set(await Promise.all([...keys, ...bullKeys].map((k) => cli.cluster('KEYSLOT', k))));
       expect(slots.size).toBe(1);
 
       // Only the master owning the slot holds the keys, and only it is scanned.
@@ -46,7 +57,9 @@ describe('Redis Cluster key placement', () => {
       expect(holders.filter((count) => count > 0)).toEqual([3]);
       await Promise.all(masters.map((node) => node.config('RESETSTAT')));
       expect(await store.listVerdicts({ kind: 'all' }, 10)).toHaveLength(1);
-      const scans = await Promise.all(masters.map(async (node) => /cmdstat_scan:calls=(\d+)/.exec(await node.info('commandstats'))?.[1] ?? '0'));
+      const scanCalls = async (node: (typeof masters)[number]): Promise<string> =>
+        /cmdstat_scan:calls=(\d+)/.exec(await node.info('commandstats'))?.[1] ?? '0';
+      const scans = await Promise.all(masters.map(scanCalls));
       expect(scans.filter((calls) => calls !== '0')).toHaveLength(1);
       expect(scans[holders.findIndex((count) => count > 0)]).not.toBe('0');
     } finally {

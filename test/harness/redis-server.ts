@@ -100,7 +100,8 @@ async function freeClusterPort(taken: ReadonlySet<number>): Promise<number> {
 
 function redisCli(port: number, args: readonly string[], timeoutMs = 2000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('redis-cli', ['-h', HOST, '-p', String(port), ...args], { timeout: timeoutMs }, (error, stdout, stderr) => {
+    const cliArgs = ['-h', HOST, '-p', String(port), ...args];
+    execFile('redis-cli', cliArgs, { timeout: timeoutMs }, (error, stdout, stderr) => {
       if (error) reject(new Error(`redis-cli ${args.join(' ')}: ${stderr || error.message}`));
       else resolve(stdout);
     });
@@ -110,7 +111,12 @@ function redisCli(port: number, args: readonly string[], timeoutMs = 2000): Prom
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true, at most `deadlineMs` (process start-up, not timing). */
-async function pollUntil(what: string, deadlineMs: number, check: () => Promise<boolean>, failed?: () => string | undefined): Promise<void> {
+async function pollUntil(
+  what: string,
+  deadlineMs: number,
+  check: () => Promise<boolean>,
+  failed?: () => string | undefined,
+): Promise<void> {
   const end = Date.now() + deadlineMs;
   let last = '';
   while (Date.now() < end) {
@@ -317,7 +323,8 @@ export async function startRedisCluster(masters = 3): Promise<TestRedisCluster> 
     const addresses = nodes.map((node) => `${HOST}:${node.port}`);
     const first = nodes[0];
     if (!first) throw new Error('a cluster needs at least one node');
-    await redisCli(first.port, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], 30_000);
+    const create = ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'];
+    await redisCli(first.port, create, 30_000);
     for (const node of nodes) {
       await pollUntil(`cluster node ${node.port} reporting cluster_state:ok`, START_DEADLINE_MS, async () =>
         (await redisCli(node.port, ['cluster', 'info'])).includes('cluster_state:ok'),

@@ -33,7 +33,9 @@ export async function openRedisStore(redis: RedisConfig, lifetimes: StoreLifetim
 
 /** Every key under the store's prefix (SCAN on each master), for TTL checks. */
 export async function keysUnder(client: RedisConnection, base: string): Promise<string[]> {
-  const nodes: Redis[] = client.isCluster ? (client as Exclude<RedisConnection, Redis>).nodes('master') : [client as Redis];
+  const nodes: Redis[] = client.isCluster
+    ? (client as Exclude<RedisConnection, Redis>).nodes('master')
+    : [client as Redis];
   const keys: string[] = [];
   const pattern = `${base.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
   for (const node of nodes) {

@@ -236,7 +236,9 @@ export class MemoryVerdictStore implements VerdictStore {
         continue;
       }
       const { value } = entry;
-      if (value.kind === 'verdict' && verdictMatches(filter, value.verdict, tagDigest)) verdicts.push([key, value.verdict]);
+      if (value.kind === 'verdict' && verdictMatches(filter, value.verdict, tagDigest)) {
+        verdicts.push([key, value.verdict]);
+      }
       if (value.kind === 'tag' && memoMatches(filter, value.memo)) memos.push([key, value.memo]);
     }
     return { verdicts, memos, tagDigest };

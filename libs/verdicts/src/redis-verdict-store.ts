@@ -92,7 +92,8 @@ export class RedisVerdictStore implements VerdictStore {
   async getVerdict(key: VerdictKey): Promise<Verdict | undefined> {
     const verdict = decodeVerdict(await this.connection.get(this.keys.verdict(key)));
     if (!verdict || verdict.expiresAt <= this.now()) return undefined;
-    const same = verdict.digest === key.digest && verdict.analyzer === key.analyzer && verdict.fingerprint === key.fingerprint;
+    const same =
+      verdict.digest === key.digest && verdict.analyzer === key.analyzer && verdict.fingerprint === key.fingerprint;
     return same ? verdict : undefined;
   }
 
@@ -126,7 +127,8 @@ export class RedisVerdictStore implements VerdictStore {
   }
 
   async putTagDigest(reference: string, digest: string): Promise<void> {
-    await this.connection.set(this.keys.tag(reference), encodeMemo({ reference, digest }), 'PX', this.lifetimes.tagTTL * 1000);
+    const memo = encodeMemo({ reference, digest });
+    await this.connection.set(this.keys.tag(reference), memo, 'PX', this.lifetimes.tagTTL * 1000);
   }
 
   async getFailure(subject: AnalysisSubject): Promise<string | undefined> {
@@ -139,7 +141,8 @@ export class RedisVerdictStore implements VerdictStore {
   }
 
   async publishOutcome(subject: AnalysisSubject, outcome: SubjectOutcome): Promise<void> {
-    await this.connection.publish(this.keys.channel, encodeEvent({ type: 'outcome', subject: subjectKey(subject), outcome }));
+    const event = encodeEvent({ type: 'outcome', subject: subjectKey(subject), outcome });
+    await this.connection.publish(this.keys.channel, event);
   }
 
   waitForOutcome(subject: AnalysisSubject, deadline: number): Promise<SubjectOutcome | undefined> {
@@ -291,7 +294,9 @@ export class RedisVerdictStore implements VerdictStore {
     const now = this.now();
     await this.scanValues(verdictPattern, (key, text) => {
       const verdict = decodeVerdict(text);
-      if (verdict && verdict.expiresAt > now && verdictMatches(filter, verdict, tagDigest)) verdicts.push([key, verdict]);
+      if (verdict && verdict.expiresAt > now && verdictMatches(filter, verdict, tagDigest)) {
+        verdicts.push([key, verdict]);
+      }
     });
     const memos: Array<[string, MemoValue]> = [];
     if (filter.kind === 'tag') {

@@ -12,7 +12,11 @@ export class Waiters {
   private readonly bySubject = new Map<string, { readonly subject: AnalysisSubject; readonly wakes: Set<Wake> }>();
 
   /** Registers a wait; the promise never rejects. */
-  wait(subject: AnalysisSubject, deadline: number, now: number): { readonly key: string; readonly promise: Promise<SubjectOutcome | undefined> } {
+  wait(
+    subject: AnalysisSubject,
+    deadline: number,
+    now: number,
+  ): { readonly key: string; readonly promise: Promise<SubjectOutcome | undefined> } {
     const key = subjectKey(subject);
     if (deadline <= now) return { key, promise: Promise.resolve(undefined) };
     const promise = new Promise<SubjectOutcome | undefined>((resolve) => {
