@@ -15,14 +15,16 @@ describe('README: pnpm start + curl example', () => {
   }));
   let server: ChildProcess | undefined;
   let port = 0;
+  let adminPort = 0;
   const dataDir = tempDir('readme');
 
   beforeAll(async () => {
     if (spawnSync('curl', ['--version']).error) throw new Error('curl not found: apt-get install -y curl');
     port = await freePort();
+    adminPort = await freePort();
     server = spawn(process.execPath, [join(REPO_ROOT, 'apps/cli/dist/main.js'), 'serve'], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env['PATH'] ?? '', SCANGATE_SERVER_PORT: String(port), SCANGATE_DATADIR: dataDir, SCANGATE_LOG_LEVEL: 'warn' },
+      env: { PATH: process.env['PATH'] ?? '', SCANGATE_SERVER_PORT: String(port), SCANGATE_ADMIN_PORT: String(adminPort), SCANGATE_DATADIR: dataDir, SCANGATE_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     await new Promise<void>((resolve, reject) => {

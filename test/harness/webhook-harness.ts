@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Analyzer, RegistryResolver } from '@scangate/analysis';
 import type { LoadedConfig } from '@scangate/config';
 import { loadConfig } from '@scangate/config';
 import type { RunningWebhook } from '@scangate/webhook';
@@ -47,7 +48,7 @@ export async function loadServingConfig(
 
 /** Starts the real HTTPS webhook on a free loopback port. */
 export async function startTestWebhook(
-  options: { loaded?: LoadedConfig; dataDir?: string; tlsCA?: string } = {},
+  options: { loaded?: LoadedConfig; dataDir?: string; tlsCA?: string; analyzer?: Analyzer; resolver?: RegistryResolver } = {},
 ): Promise<TestWebhook> {
   const loaded = options.loaded ?? loadTestConfig();
   const dataDir = options.dataDir ?? tempDir('data');
@@ -56,7 +57,10 @@ export async function startTestWebhook(
     logger: createLogger('silent'),
     dataDir,
     port: 0,
+    adminPort: 0,
     host: '127.0.0.1',
+    ...(options.analyzer ? { analyzer: options.analyzer } : {}),
+    ...(options.resolver ? { resolver: options.resolver } : {}),
   });
   const ca = options.tlsCA ?? readFileSync(webhook.tls.caFile ?? '', 'utf8');
   const client = new HttpsClient(`https://127.0.0.1:${webhook.port}`, { ca });

@@ -1,8 +1,13 @@
 export { startWebhook } from './webhook.server';
 export type { RunningWebhook, WebhookServerOptions } from './webhook.server';
-export { createAnalysis } from './analysis/analysis.factory';
+export { createAnalyzer } from './analysis/analysis.factory';
+export { createAnalysisRuntime } from './analysis/analysis-runtime';
+export type { AnalysisRuntime } from './analysis/analysis-runtime';
+export { CachedImageAnalysis } from './analysis/cached-analysis';
+export type { AnalyzerIdentity } from './analysis/cached-analysis';
 export { createLogger } from './logging/logger';
 export { createCertificateAuthority, issueCertificate } from './tls/certificate-authority';
 export type { CertificateAuthority, PemPair } from './tls/certificate-authority';
 export { ensureEmbeddedTls } from './tls/embedded-tls';
 export type { ReadinessCheck } from './health/readiness';
+export { createMetricsRegistry } from './metrics/metrics.registry';

@@ -7,13 +7,16 @@ import type { Logger } from 'pino';
 import { AdmissionController } from './admission/admission.controller';
 import { HealthController } from './health/health.controller';
 import type { ReadinessCheck } from './health/readiness';
+import { AdmissionRecorder } from './admission/admission-recorder';
 import { DecisionLogger } from './logging/decision.logger';
+import type { AdmissionMetrics } from './metrics/admission.metrics';
 import { LOGGER, READINESS_CHECKS, SCANGATE_CONFIG } from './tokens';
 
 export interface WebhookModuleOptions {
   readonly config: ScangateConfig;
   readonly analysis: ImageAnalysisPort;
   readonly logger: Logger;
+  readonly metrics: AdmissionMetrics;
   readonly readinessChecks?: readonly ReadinessCheck[];
 }
 
@@ -34,7 +37,11 @@ export class WebhookModule {
           useFactory: (config: ScangateConfig, analysis: ImageAnalysisPort) =>
             new AdmissionReviewer({ admission: config.admission, policy: config.policy }, analysis),
         },
-        { provide: DecisionLogger, inject: [LOGGER], useFactory: (logger: Logger) => new DecisionLogger(logger) },
+        {
+          provide: AdmissionRecorder,
+          inject: [LOGGER],
+          useFactory: (logger: Logger) => new AdmissionRecorder(new DecisionLogger(logger), options.metrics),
+        },
       ],
     };
   }

@@ -2,14 +2,18 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { Analyzer, RegistryResolver } from '@scangate/analysis';
 import type { ScangateConfig } from '@scangate/config';
-import type { ImageAnalysisPort } from '@scangate/policy';
 import type { Logger } from 'pino';
-import { createAnalysis } from './analysis/analysis.factory';
-import type { ReadinessCheck } from './health/readiness';
+import { AdminModule } from './admin/admin.module';
+import { createAnalyzer } from './analysis/analysis.factory';
+import type { AnalysisRuntime } from './analysis/analysis-runtime';
+import { createAnalysisRuntime } from './analysis/analysis-runtime';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { installJsonBodyParser } from './http/json-body.parser';
 import { PinoNestLogger } from './logging/logger';
+import { AdmissionMetrics } from './metrics/admission.metrics';
+import { createMetricsRegistry } from './metrics/metrics.registry';
 import { ensureEmbeddedTls } from './tls/embedded-tls';
 import { httpsOptions } from './tls/https-options';
 import type { TlsFiles } from './tls/https-options';
@@ -20,51 +24,127 @@ export interface WebhookServerOptions {
   readonly logger: Logger;
   /** Where embedded mode keeps its generated certificate. */
   readonly dataDir: string;
-  readonly analysis?: ImageAnalysisPort;
-  readonly readinessChecks?: readonly ReadinessCheck[];
-  /** Overrides `server.port` (tests pass 0 for a free port). */
+  /** The analyzer port; default: the one `analyzer.type` names (none: local rules only). */
+  readonly analyzer?: Analyzer;
+  /** Tag → digest resolution for in-process analysis (embedded mode). */
+  readonly resolver?: RegistryResolver;
+  /** Override `server.port` / `admin.port` (tests pass 0 for free ports). */
   readonly port?: number;
+  readonly adminPort?: number;
   readonly host?: string;
 }
 
 export interface RunningWebhook {
   readonly app: NestFastifyApplication;
+  readonly admin: NestFastifyApplication;
   readonly url: string;
   readonly port: number;
+  readonly adminUrl: string;
+  readonly adminPort: number;
+  readonly runtime: AnalysisRuntime;
   readonly tls: TlsFiles & { readonly caFile?: string };
   close(): Promise<void>;
 }
 
-/** Bootstrap: TLS, Fastify adapter with the body limit, the error contract, listen. */
+/** The admin listener's requests are small JSON documents. */
+const ADMIN_BODY_LIMIT = 64 * 1024;
+
+/**
+ * Bootstrap: TLS, the analysis runtime (store, queue, analyzer), the admission listener (HTTPS)
+ * and the admin listener (admin API + metrics), and one close() that stops them in order.
+ */
 export async function startWebhook(options: WebhookServerOptions): Promise<RunningWebhook> {
   const { config, logger } = options;
   const tls = await resolveTls(options);
-  const analysis = options.analysis ?? createAnalysis(config);
-  const adapter = new FastifyAdapter({
-    https: httpsOptions(tls),
-    bodyLimit: config.server.bodyLimitBytes,
-    logger: false,
-    // The API server keeps connections open between reviews; outlive its idle period.
-    keepAliveTimeout: 65_000,
-    requestTimeout: 30_000,
+  const registry = createMetricsRegistry();
+  const runtime = createAnalysisRuntime({
+    config,
+    logger,
+    registry,
+    ...optional('analyzer', options.analyzer ?? createAnalyzer(config)),
+    ...optional('resolver', options.resolver),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    WebhookModule.forRoot({ config, analysis, logger, readinessChecks: options.readinessChecks ?? [] }),
-    adapter,
-    // Nest's own parsers would add urlencoded bodies; the API server only ever sends JSON.
-    { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
-  );
-  // JSON only: any other content type is a 415.
-  installJsonBodyParser(app.getHttpAdapter().getInstance(), config.server.bodyLimitBytes);
-  app.useGlobalFilters(new HttpExceptionFilter(logger, config.server.bodyLimitBytes));
-  app.enableShutdownHooks();
-
   const host = options.host ?? config.server.host;
-  await app.listen(options.port ?? config.server.port, host);
+  const started: NestFastifyApplication[] = [];
+  try {
+    await runtime.start();
+    const app = await NestFactory.create<NestFastifyApplication>(
+      WebhookModule.forRoot({
+        config,
+        analysis: runtime.analysis,
+        logger,
+        metrics: new AdmissionMetrics(registry),
+        readinessChecks: runtime.readiness,
+      }),
+      new FastifyAdapter({
+        https: httpsOptions(tls),
+        bodyLimit: config.server.bodyLimitBytes,
+        logger: false,
+        // The API server keeps connections open between reviews; outlive its idle period.
+        keepAliveTimeout: 65_000,
+        requestTimeout: 30_000,
+      }),
+      // Nest's own parsers would add urlencoded bodies; the API server only ever sends JSON.
+      { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
+    );
+    started.push(app);
+    configureHttp(app, logger, config.server.bodyLimitBytes);
+    await app.listen(options.port ?? config.server.port, host);
+
+    const admin = await NestFactory.create<NestFastifyApplication>(
+      AdminModule.forRoot({
+        token: config.admin.token,
+        store: runtime.store,
+        registry,
+        ...optional('queue', runtime.queue),
+        ...optional('identity', runtime.identity),
+      }),
+      new FastifyAdapter({ bodyLimit: ADMIN_BODY_LIMIT, logger: false }),
+      { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },
+    );
+    started.push(admin);
+    configureHttp(admin, logger, ADMIN_BODY_LIMIT);
+    await admin.listen(options.adminPort ?? config.admin.port, host);
+
+    const port = portOf(app, config.server.port);
+    const adminPort = portOf(admin, config.admin.port);
+    const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+    return {
+      app,
+      admin,
+      url: `https://${shown}:${port}`,
+      port,
+      adminUrl: `http://${shown}:${adminPort}`,
+      adminPort,
+      runtime,
+      tls,
+      close: async () => {
+        await app.close();
+        await admin.close();
+        await runtime.close();
+      },
+    };
+  } catch (error) {
+    for (const app of started) await app.close();
+    await runtime.close();
+    throw error;
+  }
+}
+
+/** JSON only (anything else is a 415), and one error shape for every failure. */
+function configureHttp(app: NestFastifyApplication, logger: Logger, bodyLimit: number): void {
+  installJsonBodyParser(app.getHttpAdapter().getInstance(), bodyLimit);
+  app.useGlobalFilters(new HttpExceptionFilter(logger, bodyLimit));
+  app.enableShutdownHooks();
+}
+
+function portOf(app: NestFastifyApplication, fallback: number): number {
   const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
-  const url = `https://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
-  return { app, url, port, tls, close: () => app.close() };
+  return typeof address === 'object' && address !== null ? address.port : fallback;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 async function resolveTls(options: WebhookServerOptions): Promise<TlsFiles & { caFile?: string }> {

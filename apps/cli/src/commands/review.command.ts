@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ReviewDecodeError } from '@scangate/kube';
 import type { ReviewOutcome } from '@scangate/policy';
 import { AdmissionReviewer } from '@scangate/policy';
-import { createAnalysis } from '@scangate/webhook';
+import { createAnalysisRuntime, createAnalyzer, createLogger, createMetricsRegistry } from '@scangate/webhook';
 import { loadConfigOrExit } from '../io/load-config';
 import { readInput } from '../io/read-input';
 import { reviewRequestsOf } from '../review/manifest-review';
@@ -25,23 +25,35 @@ export function registerReviewCommand(program: Command): void {
         throw new Error(`--output must be summary or json (got ${JSON.stringify(options.output)})`);
       }
       const { config } = loadConfigOrExit(options.config);
-      const reviewer = new AdmissionReviewer({ admission: config.admission, policy: config.policy }, createAnalysis(config));
+      const analyzer = createAnalyzer(config);
+      const runtime = createAnalysisRuntime({
+        config,
+        logger: createLogger('warn'),
+        registry: createMetricsRegistry(),
+        ...(analyzer ? { analyzer } : {}),
+      });
+      const reviewer = new AdmissionReviewer({ admission: config.admission, policy: config.policy }, runtime.analysis);
+      const requests = reviewRequestsOf(readInput(file));
       let denied = false;
-      for (const request of reviewRequestsOf(readInput(file))) {
-        let outcome: ReviewOutcome;
-        try {
-          outcome =
-            request.endpoint === 'imagereview'
-              ? await reviewer.reviewImages(request.body)
-              : await reviewer.reviewAdmission(request.body);
-        } catch (error) {
-          if (!(error instanceof ReviewDecodeError)) throw error;
-          throw new Error(`${request.source}: invalid review (${error.field}): ${error.message}`);
+      try {
+        for (const request of requests) {
+          let outcome: ReviewOutcome;
+          try {
+            outcome =
+              request.endpoint === 'imagereview'
+                ? await reviewer.reviewImages(request.body)
+                : await reviewer.reviewAdmission(request.body);
+          } catch (error) {
+            if (!(error instanceof ReviewDecodeError)) throw error;
+            throw new Error(`${request.source}: invalid review (${error.field}): ${error.message}`);
+          }
+          denied ||= outcome.record.decision === 'deny';
+          process.stdout.write(
+            options.output === 'json' ? `${JSON.stringify(outcome.body)}\n` : summarize(request.source, outcome),
+          );
         }
-        denied ||= outcome.record.decision === 'deny';
-        process.stdout.write(
-          options.output === 'json' ? `${JSON.stringify(outcome.body)}\n` : summarize(request.source, outcome),
-        );
+      } finally {
+        await runtime.close();
       }
       process.exitCode = denied ? 1 : 0;
     });

@@ -21,9 +21,10 @@ export function registerServeCommand(program: Command): void {
       const mode = config.embedded ? 'embedded mode: in-memory, analyzer none' : `analyzer ${config.analyzer.type}`;
       process.stderr.write(`scangate serving admission reviews on ${webhook.url} (${mode})\n`);
       if (webhook.tls.caFile) process.stderr.write(`  CA certificate for clients: ${webhook.tls.caFile}\n`);
+      process.stderr.write(`  admin API and metrics: ${webhook.adminUrl}\n`);
       if (loaded.adminTokenGenerated) {
         // Printed once: it is generated per start and never logged.
-        process.stderr.write(`  admin token (admin API on port ${config.admin.port}): ${config.admin.token}\n`);
+        process.stderr.write(`  admin token: ${config.admin.token}\n`);
       }
 
       const stop = (signal: string): void => {

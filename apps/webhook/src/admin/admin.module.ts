@@ -7,7 +7,7 @@ import type { VerdictStore } from '@scangate/verdicts';
 import { VERDICT_STORE } from '@scangate/verdicts';
 import { Registry } from 'prom-client';
 import type { AnalyzerIdentity } from '../analysis/cached-analysis';
-import { ANALYZER_IDENTITY } from '../tokens';
+import { ADMIN_TOKEN, ANALYZER_IDENTITY } from '../tokens';
 import { AdminController } from './admin.controller';
 import { BearerTokenGuard } from './bearer-token.guard';
 import { MetricsController } from './metrics.controller';
@@ -28,7 +28,8 @@ export class AdminModule {
       module: AdminModule,
       controllers: [AdminController, MetricsController],
       providers: [
-        { provide: BearerTokenGuard, useValue: new BearerTokenGuard(options.token) },
+        { provide: ADMIN_TOKEN, useValue: options.token },
+        BearerTokenGuard,
         { provide: VERDICT_STORE, useValue: options.store },
         { provide: Registry, useValue: options.registry },
         ...(options.queue ? [{ provide: ANALYSIS_QUEUE, useValue: options.queue }] : []),

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { ADMIN_TOKEN } from '../tokens';
 
 /**
  * `Authorization: Bearer <admin.token>`, compared in constant time (hashes of equal length, so
@@ -11,7 +12,7 @@ import type { FastifyRequest } from 'fastify';
 export class BearerTokenGuard implements CanActivate {
   private readonly expected: Buffer;
 
-  constructor(token: string) {
+  constructor(@Inject(ADMIN_TOKEN) token: string) {
     this.expected = createHash('sha256').update(token).digest();
   }
 
