@@ -74,7 +74,8 @@ export function createAnalysisRuntime(options: AnalysisRuntimeOptions): Analysis
   let queueConnection: RedisConnection | undefined;
   let queue: AnalysisQueue;
   if (config.redis) {
-    queueConnection = createRedisConnection(config.redis, 'queue', { onError });
+    // A hot-path connection: an enqueue during a Redis outage fails fast instead of queueing.
+    queueConnection = createRedisConnection(config.redis, 'hot-path', { onError });
     queue = new BullAnalysisQueue({ connection: queueConnection, redis: config.redis, cache: config.cache });
   } else {
     const metrics = new AnalysisMetrics(registry);

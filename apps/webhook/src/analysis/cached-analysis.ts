@@ -77,20 +77,19 @@ export class CachedImageAnalysis implements ImageAnalysisPort {
       await beforeDeadline(this.queue.enqueue(subject), deadline, this.now, 'enqueueing the analysis timed out');
       const landed = await this.lookup(ref);
       if (landed) return this.fromVerdict(landed);
-      return await this.settle(await outcome);
+      return await this.settle(ref, await outcome);
     } finally {
       this.metrics.pendingImages.dec();
     }
   }
 
-  private async settle(outcome: SubjectOutcome | undefined): Promise<AnalysisOutcome> {
+  private async settle(ref: ImageRef, outcome: SubjectOutcome | undefined): Promise<AnalysisOutcome> {
     if (outcome === undefined) return { kind: 'pending' };
     if (outcome.kind === 'failed') return { kind: 'error', reason: outcome.reason };
-    const verdict = await this.store.getVerdict({
-      digest: outcome.digest,
-      analyzer: this.identity.name,
-      fingerprint: this.identity.fingerprint,
-    });
+    // Through the reference, like any hit, so L1 also learns the tag memo the worker wrote.
+    const verdict =
+      (await this.lookup(ref)) ??
+      (await this.store.getVerdict({ digest: outcome.digest, analyzer: this.identity.name, fingerprint: this.identity.fingerprint }));
     return verdict ? this.fromVerdict(verdict) : { kind: 'pending' };
   }
 
