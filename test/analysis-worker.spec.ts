@@ -3,7 +3,7 @@ import type { AnalysisJobState, AnalysisJobStatus } from '@scangate/queue';
 import { BullAnalysisQueue } from '@scangate/queue';
 import type { AnalysisSubject } from '@scangate/verdicts';
 import { RedisVerdictStore, createRedisConnection } from '@scangate/verdicts';
-import { createLogger } from '@scangate/webhook';
+import { createLogger } from '@scangate/logging';
 import type { RunningWorker } from '@scangate/worker';
 import { startWorker } from '@scangate/worker';
 import { unresolvedTagDigest } from '@scangate/analysis';

@@ -5,7 +5,8 @@ import type { Analyzer, RegistryResolver } from '@scangate/analysis';
 import type { LoadedConfig } from '@scangate/config';
 import { loadConfig } from '@scangate/config';
 import type { RunningWebhook } from '@scangate/webhook';
-import { createLogger, ensureEmbeddedTls, startWebhook } from '@scangate/webhook';
+import { createLogger } from '@scangate/logging';
+import { ensureEmbeddedTls, startWebhook } from '@scangate/webhook';
 import { stringify } from 'yaml';
 import { HttpsClient } from './https-client';
 

@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '@scangate/config';
-import { createLogger } from '@scangate/webhook';
+import { createLogger } from '@scangate/logging';
 import { startWorker } from '@scangate/worker';
 import { TestAnalyzer, TestResolver } from './test-analyzer';
 

@@ -11,7 +11,7 @@ import type { AnalysisRuntime } from './analysis/analysis-runtime';
 import { createAnalysisRuntime } from './analysis/analysis-runtime';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { installJsonBodyParser } from './http/json-body.parser';
-import { PinoNestLogger } from './logging/logger';
+import { PinoNestLogger } from '@scangate/logging';
 import { AdmissionMetrics } from './metrics/admission.metrics';
 import { createMetricsRegistry } from './metrics/metrics.registry';
 import { ensureEmbeddedTls } from './tls/embedded-tls';

@@ -1,4 +1,3 @@
 export { type RunningWorker, startWorker, type StartWorkerOptions, WorkerStartError } from './start-worker';
 export { WorkerModule, type WorkerModuleOptions } from './worker.module';
 export { ScanProcessor, type ScanProcessorConfig } from './scan.processor';
-export { PinoNestLogger } from './nest-logger';

@@ -5,7 +5,7 @@ import type { ScangateConfig } from '@scangate/config';
 import type { VerdictStore } from '@scangate/verdicts';
 import { closeConnection, connectionReady, createRedisConnection, RedisVerdictStore } from '@scangate/verdicts';
 import type { Logger } from 'pino';
-import { PinoNestLogger } from './nest-logger';
+import { PinoNestLogger } from '@scangate/logging';
 import { WorkerModule } from './worker.module';
 
 export interface StartWorkerOptions {

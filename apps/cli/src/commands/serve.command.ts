@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createLogger, startWebhook } from '@scangate/webhook';
+import { createLogger } from '@scangate/logging';
+import { startWebhook } from '@scangate/webhook';
 import { loadConfigOrExit } from '../io/load-config';
 
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Analyzer } from '@scangate/analysis';
 import { DigestOnlyResolver } from '@scangate/analysis';
 import type { ScangateConfig } from '@scangate/config';
-import { createLogger } from '@scangate/webhook';
+import { createLogger } from '@scangate/logging';
 import { startWorker } from '@scangate/worker';
 import { loadConfigOrExit } from '../io/load-config';
 

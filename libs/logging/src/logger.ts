@@ -17,7 +17,7 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
   );
 }
 
-/** Nest's framework messages through the same logger (its bootstrap chatter at debug). */
+/** Nest's own messages through the same logger (its bootstrap chatter at debug). */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
   log(message: unknown): void {

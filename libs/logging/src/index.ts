@@ -1,0 +1,1 @@
+export { createLogger, PinoNestLogger } from './logger';
