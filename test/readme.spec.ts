@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from './harness/cli';
+import { freePort } from './harness/scangate-stack';
 import { tempDir } from './harness/webhook-harness';
 
 /** The README's curl examples, run as written against `scangate serve`, print what the README shows. */
@@ -58,14 +58,3 @@ describe('README: pnpm start + curl example', () => {
     expect(JSON.parse(run.stdout)).toEqual(example.output);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}

@@ -3,7 +3,7 @@ import { parseImageRef } from '@scangate/image-ref';
 import { TEST_FINDING, testTagDigest } from './harness/test-analyzer';
 import type { TestRedis } from './harness/redis-server';
 import { startRedis } from './harness/redis-server';
-import { ScangateStack, eventually } from './harness/scangate-stack';
+import { ScangateStack, eventually, freePort } from './harness/scangate-stack';
 
 const digestOf = (image: string): string => testTagDigest(parseImageRef(image).canonical);
 const verdictKey = (prefix: string, image: string): string => `{${prefix}}:v:test:test-v1:${digestOf(image)}`;
@@ -13,6 +13,7 @@ const verdictKey = (prefix: string, image: string): string => `{${prefix}}:v:tes
  * separate process running the test analyzer through the analyzer port.
  */
 describe('verdict cache, queue and worker over real Redis', () => {
+  let workerMetricsPort = 0;
   let redis: TestRedis;
   let stack: ScangateStack;
   let client: Redis;
@@ -20,10 +21,13 @@ describe('verdict cache, queue and worker over real Redis', () => {
   beforeAll(async () => {
     redis = await startRedis();
     client = redis.client();
-    stack = await ScangateStack.start(
-      { redis: { url: redis.url, prefix: 'e2e' }, admission: { waitBudgetMs: 8000 }, worker: { concurrency: 2 } },
-      { workers: 1 },
-    );
+    stack = await ScangateStack.start({
+      redis: { url: redis.url, prefix: 'e2e' },
+      admission: { waitBudgetMs: 8000 },
+      worker: { concurrency: 2 },
+    });
+    workerMetricsPort = await freePort();
+    await stack.addWorker({ metricsPort: workerMetricsPort });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -129,6 +133,14 @@ describe('verdict cache, queue and worker over real Redis', () => {
     expect((await stack.admin('GET', '/metrics', { token: null })).status).toBe(200);
     expect(await stack.metric('scangate_admission_requests_total', { decision: 'allow', mode: 'enforce', reason: 'passed' })).toBeGreaterThan(0);
     expect(await stack.metric('scangate_admission_duration_seconds_count', { endpoint: 'validate' })).toBeGreaterThan(0);
+  });
+
+  it("the worker process's /metrics counts its analyses by outcome", async () => {
+    const text = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
+    const sample = (labels: string): number => Number(/ (\d+)$/.exec(text.split('\n').find((l) => l.startsWith(`scangate_analysis_jobs_total{${labels}}`)) ?? ' 0')?.[1]);
+    expect(sample('analyzer="test",outcome="verdict"')).toBeGreaterThanOrEqual(4);
+    expect(sample('analyzer="test",outcome="failed"')).toBeGreaterThanOrEqual(2);
+    expect(text).toContain('scangate_analysis_duration_seconds_count{analyzer="test"}');
   });
 });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fixtureReview, kubeObject, withoutEphemeralContainers } from '../fixtures/kube';
 import { setAtPath } from './json-path';
@@ -40,8 +41,8 @@ export class ScangateStack {
     return stack;
   }
 
-  async addWorker(): Promise<SpawnedWorker> {
-    const worker = spawnWorker(this.configFile, this.callLog);
+  async addWorker(options: { metricsPort?: number } = {}): Promise<SpawnedWorker> {
+    const worker = spawnWorker(this.configFile, this.callLog, options);
     this.workers.push(worker);
     await worker.ready;
     return worker;
@@ -125,4 +126,16 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A free loopback port (bound and released; the caller binds it next). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
 }

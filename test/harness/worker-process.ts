@@ -29,13 +29,14 @@ export interface SpawnedWorker {
 }
 
 /** Starts a worker process; `ready` tells when it consumes. */
-export function spawnWorker(configFile: string, callLog: string): SpawnedWorker {
+export function spawnWorker(configFile: string, callLog: string, options: { metricsPort?: number } = {}): SpawnedWorker {
   // Run from a test (Jest, via swc) this file is a .ts; the compiled copy is what runs as a process.
   const script = __filename.endsWith('.js') ? __filename : WORKER_PROCESS_SCRIPT;
   if (!existsSync(script)) throw new Error(`${script} is missing: run "pnpm exec tsc -b test" (pnpm test does it first)`);
   const child = spawn(process.execPath, [script, configFile, callLog], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env['PATH'] ?? '' },
+    // Several workers share one config file: each gets its own metrics port (0: none).
+    env: { PATH: process.env['PATH'] ?? '', SCANGATE_WORKER_METRICSPORT: String(options.metricsPort ?? 0) },
   });
   let stdout = '';
   let stderr = '';
@@ -72,7 +73,10 @@ export function spawnWorker(configFile: string, callLog: string): SpawnedWorker 
 }
 
 async function main(configFile: string, callLog: string): Promise<void> {
-  const { config } = loadConfig({ file: configFile, env: {} });
+  const { config } = loadConfig({
+    file: configFile,
+    env: { SCANGATE_WORKER_METRICSPORT: process.env['SCANGATE_WORKER_METRICSPORT'] ?? '0' },
+  });
   const logger = createLogger(config.log.level, process.stderr);
   const analyzer = new TestAnalyzer({ onCall: (call) => appendFileSync(callLog, `${JSON.stringify(call)}\n`) });
   const worker = await startWorker({ config, analyzer, resolver: new TestResolver(), logger });

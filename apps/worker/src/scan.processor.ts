@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AnalysisService, TransientAnalysisError } from '@scangate/analysis';
+import type { AnalysisAttemptResult } from '@scangate/analysis';
+import { AnalysisMetrics, AnalysisService, TransientAnalysisError } from '@scangate/analysis';
 import type { RedisConfig, WorkerConfig } from '@scangate/config';
 import type { AnalysisJobData, AnalysisJobResult } from '@scangate/queue';
 import { ANALYSIS_QUEUE_NAME, analysisQueuePrefix } from '@scangate/queue';
@@ -7,7 +8,7 @@ import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { QUEUE_CONNECTION, WORKER_CONFIG, WORKER_LOGGER } from './worker.tokens';
+import { QUEUE_CONNECTION, WORKER_CONFIG, WORKER_LOGGER, WORKER_METRICS } from './worker.tokens';
 
 export interface ScanProcessorConfig {
   readonly redis: RedisConfig;
@@ -44,6 +45,7 @@ export class ScanProcessor {
     @Inject(WORKER_CONFIG) private readonly config: ScanProcessorConfig,
     @Inject(QUEUE_CONNECTION) private readonly connection: Redis | Cluster,
     @Inject(WORKER_LOGGER) private readonly logger: Logger,
+    @Inject(WORKER_METRICS) private readonly metrics: AnalysisMetrics,
   ) {}
 
   /** Starts consuming; resolves once the worker's connections are ready. */
@@ -109,8 +111,10 @@ export class ScanProcessor {
     const id = job.id ?? '';
     this.active.set(id, entry);
     const started = Date.now();
+    // Recorded once per attempt, in the finally below; a hand-back at shutdown is not an attempt.
+    let result: AnalysisAttemptResult | undefined;
     try {
-      const result = await this.service.run(job.data.subject, {
+      const outcome = await this.service.run(job.data.subject, {
         signal: entry.controller.signal,
         attempt,
         finalAttempt: attempt >= (job.opts.attempts ?? 1),
@@ -119,23 +123,26 @@ export class ScanProcessor {
       });
       if (entry.handedBack) throw new DelayedError();
       const durationMs = Date.now() - started;
-      if (result.kind === 'retry-after') {
-        log.info({ outcome: result.outcome, delayMs: result.delayMs, durationMs }, 'analysis pending; re-scheduled');
-        await job.updateProgress(result.outcome);
-        await job.moveToDelayed(Date.now() + result.delayMs, token);
+      if (outcome.kind === 'retry-after') {
+        result = 'pending';
+        log.info({ outcome: outcome.outcome, delayMs: outcome.delayMs, durationMs }, 'analysis pending; re-scheduled');
+        await job.updateProgress(outcome.outcome);
+        await job.moveToDelayed(Date.now() + outcome.delayMs, token);
         throw new DelayedError();
       }
-      if (result.status === 'failed') {
-        log.warn({ outcome: result.outcome, durationMs }, 'analysis failed');
-        throw new UnrecoverableError(result.outcome);
+      result = outcome.status;
+      if (outcome.status === 'failed') {
+        log.warn({ outcome: outcome.outcome, durationMs }, 'analysis failed');
+        throw new UnrecoverableError(outcome.outcome);
       }
-      log.info({ outcome: result.outcome, durationMs }, 'analysis done');
-      return result.outcome;
+      log.info({ outcome: outcome.outcome, durationMs }, 'analysis done');
+      return outcome.outcome;
     } catch (error) {
       if (entry.handedBack) throw new DelayedError();
       if (error instanceof DelayedError || error instanceof UnrecoverableError) throw error;
       const transient = error instanceof TransientAnalysisError;
       const retried = attempt < (job.opts.attempts ?? 1);
+      result = retried ? 'retry' : 'failed';
       log.warn(
         { err: transient ? undefined : error, reason: messageOf(error), retried, durationMs: Date.now() - started },
         retried ? 'analysis attempt failed; retried with backoff' : 'analysis attempt failed; no attempts left',
@@ -143,6 +150,7 @@ export class ScanProcessor {
       throw error;
     } finally {
       this.active.delete(id);
+      if (result !== undefined && !entry.handedBack) this.metrics.record(job.data.subject.analyzer, result, Date.now() - started);
     }
   }
 }

@@ -1,11 +1,14 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { Analyzer, RegistryResolver } from '@scangate/analysis';
+import { AnalysisMetrics } from '@scangate/analysis';
 import type { ScangateConfig } from '@scangate/config';
 import type { VerdictStore } from '@scangate/verdicts';
 import { closeConnection, connectionReady, createRedisConnection, RedisVerdictStore } from '@scangate/verdicts';
 import type { Logger } from 'pino';
 import { PinoNestLogger } from '@scangate/logging';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { startMetricsServer } from './metrics.server';
 import { WorkerModule } from './worker.module';
 
 export interface StartWorkerOptions {
@@ -20,6 +23,8 @@ export interface StartWorkerOptions {
 }
 
 export interface RunningWorker {
+  /** Port of the /metrics listener (undefined when `worker.metricsPort` is 0). */
+  readonly metricsPort?: number;
   /** Graceful shutdown (see WorkerLifecycle); idempotent. */
   close(): Promise<void>;
 }
@@ -41,6 +46,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const onError = (error: Error): void => logger.warn({ err: error.message }, 'redis connection error');
   const connection = createRedisConnection(redis, 'queue', { onError });
   const store = options.store ?? RedisVerdictStore.fromConfig(redis, config.cache, { onError });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'scangate_process_' });
   try {
     await connectionReady(connection, options.startupTimeoutMs ?? 10_000);
     const app = await NestFactory.createApplicationContext(
@@ -52,11 +59,21 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         store,
         ownsStore: options.store === undefined,
         connection,
+        metrics: new AnalysisMetrics(registry),
       }),
       { logger: new PinoNestLogger(logger), abortOnError: false },
     );
+    const metrics =
+      config.worker.metricsPort > 0 ? await startMetricsServer(registry, config.worker.metricsPort, config.server.host) : undefined;
+    const address = metrics?.address();
     let closing: Promise<void> | undefined;
-    return { close: () => (closing ??= app.close()) };
+    return {
+      ...(typeof address === 'object' && address ? { metricsPort: address.port } : {}),
+      close: () =>
+        (closing ??= app.close().then(
+          () => new Promise<void>((resolve) => (metrics ? metrics.close(() => resolve()) : resolve())),
+        )),
+    };
   } catch (error) {
     if (options.store === undefined) await store.close();
     await closeConnection(connection, 1000);

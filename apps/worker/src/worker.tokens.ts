@@ -5,3 +5,5 @@ export const WORKER_LOGGER = Symbol('WORKER_LOGGER');
 export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
 /** Whether the verdict store was created here (and is closed here) or handed in by the caller. */
 export const OWNS_STORE = Symbol('OWNS_STORE');
+/** AnalysisMetrics recording each attempt, exposed on the worker's /metrics listener. */
+export const WORKER_METRICS = Symbol('WORKER_METRICS');

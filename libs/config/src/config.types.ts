@@ -74,6 +74,8 @@ export interface WorkerConfig {
   readonly shutdownGraceMs: number;
   readonly lockDurationMs: number;
   readonly stalledIntervalMs: number;
+  /** The worker process's /metrics port; 0: off. */
+  readonly metricsPort: number;
 }
 
 export interface TagRules {

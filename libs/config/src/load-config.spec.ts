@@ -29,7 +29,7 @@ const DEFAULTS: Omit<ScangateConfig, 'embedded' | 'admin'> = {
   },
   analyzer: { type: 'none' },
   registries: { insecure: [], allowPrivateNetworks: false, privateHosts: [] },
-  worker: { concurrency: 4, shutdownGraceMs: 30000, lockDurationMs: 30000, stalledIntervalMs: 30000 },
+  worker: { concurrency: 4, shutdownGraceMs: 30000, lockDurationMs: 30000, stalledIntervalMs: 30000, metricsPort: 9464 },
   log: { level: 'info' },
   dataDir: '.scangate',
 };
@@ -173,7 +173,7 @@ describe('config file', () => {
           allowPrivateNetworks: false,
           privateHosts: ['registry:5000', '10.0.0.5'],
         },
-        worker: { concurrency: 16, shutdownGraceMs: 60000, lockDurationMs: 45000, stalledIntervalMs: 15000 },
+        worker: { concurrency: 16, shutdownGraceMs: 60000, lockDurationMs: 45000, stalledIntervalMs: 15000, metricsPort: 9100 },
         log: { level: 'debug' },
         dataDir: '/var/lib/scangate',
       },
@@ -229,7 +229,7 @@ describe('config file', () => {
         allowPrivateNetworks: false,
         privateHosts: ['registry:5000', '10.0.0.5'],
       },
-      worker: { concurrency: 16, shutdownGraceMs: 60000, lockDurationMs: 45000, stalledIntervalMs: 15000 },
+      worker: { concurrency: 16, shutdownGraceMs: 60000, lockDurationMs: 45000, stalledIntervalMs: 15000, metricsPort: 9100 },
       log: { level: 'debug' },
       dataDir: '/var/lib/scangate',
     });

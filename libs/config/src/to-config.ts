@@ -54,6 +54,7 @@ export function toScangateConfig(
       shutdownGraceMs: worker.shutdownGraceMs,
       lockDurationMs: worker.lockDurationMs,
       stalledIntervalMs: worker.stalledIntervalMs,
+      metricsPort: worker.metricsPort,
     },
     log: { level: schema.log.level },
     dataDir: schema.dataDir,

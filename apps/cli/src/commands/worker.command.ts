@@ -27,7 +27,8 @@ export function registerWorkerCommand(program: Command): void {
       // permanent registry error, i.e. a deny verdict naming the reason) and digests resolve to themselves.
       const worker = await startWorker({ config, analyzer, resolver: new DigestOnlyResolver(), logger });
       process.stderr.write(
-        `scangate worker consuming analysis jobs (analyzer ${analyzer.name}, concurrency ${config.worker.concurrency})\n`,
+        `scangate worker consuming analysis jobs (analyzer ${analyzer.name}, concurrency ${config.worker.concurrency})` +
+          `${worker.metricsPort ? `, metrics on :${worker.metricsPort}/metrics` : ''}\n`,
       );
 
       const stop = (signal: string): void => {

@@ -1,6 +1,6 @@
 import type { ScangateConfig } from '@scangate/config';
 import type { Analyzer, RegistryResolver } from '@scangate/analysis';
-import { AnalysisService, DigestOnlyResolver } from '@scangate/analysis';
+import { AnalysisMetrics, AnalysisService, DigestOnlyResolver } from '@scangate/analysis';
 import type { ImageAnalysisPort } from '@scangate/policy';
 import { NoneAnalysis } from '@scangate/policy';
 import type { AnalysisQueue } from '@scangate/queue';
@@ -10,7 +10,6 @@ import { CachingVerdictStore, MemoryVerdictStore, RedisVerdictStore, closeConnec
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ReadinessCheck } from '../health/readiness';
-import { AnalysisMetrics } from '../metrics/analysis.metrics';
 import { VerdictCacheMetrics } from '../metrics/verdict-cache.metrics';
 import type { AnalyzerIdentity } from './cached-analysis';
 import { CachedImageAnalysis } from './cached-analysis';
@@ -84,7 +83,7 @@ export function createAnalysisRuntime(options: AnalysisRuntimeOptions): Analysis
       concurrency: config.worker.concurrency,
       errorBackoffMs: config.cache.errorBackoffMs,
       closeGraceMs: config.worker.shutdownGraceMs,
-      onAttempt: (event) => metrics.jobs.inc({ analyzer: identity.name, outcome: event.result }),
+      onAttempt: (event) => metrics.record(identity.name, event.result, event.durationMs),
     });
   }
   return {

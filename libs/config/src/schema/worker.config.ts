@@ -24,4 +24,10 @@ export class WorkerSchema {
     max: 600000,
   })
   stalledIntervalMs = 30000;
+
+  @IntKey('Port of the worker\'s own /metrics listener (plain HTTP, no token); 0 turns it off.', {
+    min: 0,
+    max: 65535,
+  })
+  metricsPort = 9464;
 }
