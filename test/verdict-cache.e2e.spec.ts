@@ -3,7 +3,8 @@ import { parseImageRef } from '@scangate/image-ref';
 import { TEST_FINDING, testTagDigest } from './harness/test-analyzer';
 import type { TestRedis } from './harness/redis-server';
 import { startRedis } from './harness/redis-server';
-import { ScangateStack, eventually, freePort } from './harness/scangate-stack';
+import { runCliAsync } from './harness/cli';
+import { ADMIN_TOKEN, ScangateStack, eventually, freePort } from './harness/scangate-stack';
 
 const digestOf = (image: string): string => testTagDigest(parseImageRef(image).canonical);
 const verdictKey = (prefix: string, image: string): string => `{${prefix}}:v:test:test-v1:${digestOf(image)}`;
@@ -122,6 +123,22 @@ describe('verdict cache, queue and worker over real Redis', () => {
 
     for (const image of [a, b, c]) expect((await stack.admit(image)).allowed).toBe(true);
     for (const image of [a, b, c]) expect(stack.calls(digestOf(image))).toHaveLength(2);
+  });
+
+  it('scangate cache ls|flush drive the admin API from a terminal', async () => {
+    const image = 'registry.example.com/e2e/cli-cache:1';
+    expect((await stack.admit(image)).allowed).toBe(true);
+    const adminUrl = `http://127.0.0.1:${stack.webhook.webhook.adminPort}`;
+    const env = { SCANGATE_ADMIN_TOKEN: ADMIN_TOKEN };
+    const listed = await runCliAsync(['cache', 'ls', '--admin-url', adminUrl, '--image', image], { env });
+    expect(listed.stderr).toBe('');
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ count: 1, verdicts: [{ digest: digestOf(image), allowed: true }] });
+    const flushed = await runCliAsync(['cache', 'flush', '--admin-url', adminUrl, '--image', image], { env });
+    expect(flushed.stdout).toBe('flushed 1 verdict(s) and 1 tag memo(s)\n');
+    const refused = await runCliAsync(['cache', 'ls', '--admin-url', adminUrl], { env: { SCANGATE_ADMIN_TOKEN: 'wrong-token-0123456789' } });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('admin API 401');
   });
 
   it('the admin API refuses missing and wrong tokens; /metrics needs none', async () => {
