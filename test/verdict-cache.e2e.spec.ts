@@ -99,6 +99,7 @@ describe('verdict cache, queue and worker over real Redis', () => {
     const answer = await stack.admit(image, { dryRun: true });
     expect(answer.allowed).toBe(false);
     expect(answer.status?.message).toContain('[analysis-pending]');
+    expect(answer.status?.message).toContain('dry run: nothing enqueued');
     const after = await stack.admin('GET', '/admin/v1/queue');
     expect(after.body.counts).toEqual(before.body.counts);
     expect(stack.calls(digestOf(image))).toHaveLength(0);

@@ -118,7 +118,9 @@ export class ImageEvaluator {
           blocking: this.admission.onPending === 'deny',
           violation: {
             rule: 'analysis-pending',
-            message: 'is being analysed; the request will pass once a verdict is ready (controllers retry by themselves)',
+            message: outcome.reason
+              ? `has no verdict yet: ${outcome.reason}`
+              : 'is being analysed; the request will pass once a verdict is ready (controllers retry by themselves)',
           },
         };
       case 'error':
