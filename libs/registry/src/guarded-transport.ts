@@ -119,8 +119,8 @@ export class GuardedTransport {
       outgoing.on('response', (response: IncomingMessage) => {
         const declared = Number(response.headers['content-length'] ?? NaN);
         if (req.method !== 'HEAD' && Number.isFinite(declared) && declared > req.maxBytes) {
-          response.destroy();
           reject(tooLarge(describe, req.maxBytes));
+          response.destroy();
           return;
         }
         const chunks: Buffer[] = [];
@@ -128,8 +128,9 @@ export class GuardedTransport {
         response.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > req.maxBytes) {
-            response.destroy();
+            // Reject before destroying: destroy() emits 'aborted' synchronously.
             reject(tooLarge(describe, req.maxBytes));
+            response.destroy();
             return;
           }
           chunks.push(chunk);
