@@ -2,7 +2,7 @@ import type { ImageRef } from '@scangate/image-ref';
 import type { ResolvedImage } from './analyzer.port';
 
 /**
- * Tag → digest resolution, as a port until the registry client lands. Throws RegistryError:
+ * Tag → digest resolution (the adapter: @scangate/registry's RegistryClient). Throws RegistryError:
  * transient failures are retried; permanent ones (unknown manifest, digest mismatch, …) may become
  * a deny verdict.
  */
@@ -50,8 +50,9 @@ export class RegistryError extends Error {
 export const REGISTRY_RESOLVER = Symbol('REGISTRY_RESOLVER');
 
 /**
- * The resolver before the registry client exists: digest references resolve to themselves;
- * a tag cannot be resolved without a registry, which is a permanent error (never a guess).
+ * A resolver without a registry, for specs that need none (the apps use @scangate/registry's
+ * RegistryClient): digest references resolve to themselves; a tag cannot be resolved without a
+ * registry, which is a permanent error (never a guess).
  */
 export class DigestOnlyResolver implements RegistryResolver {
   async resolve(ref: ImageRef): Promise<ResolvedImage> {

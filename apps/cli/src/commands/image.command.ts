@@ -36,6 +36,8 @@ export function registerImageCommand(program: Command): void {
       } catch (error) {
         if (!(error instanceof RegistryError)) throw error;
         fail(`${parsed.ref.familiar}: ${error.message} (${error.code}, ${error.transient ? 'transient' : 'permanent'})`);
+      } finally {
+        client.close();
       }
     });
 
@@ -49,13 +51,15 @@ export function registerImageCommand(program: Command): void {
       if (options.write && file === '-') usage('--write needs a file, not stdin');
       const text = readInput(file);
       const { config } = loadConfigOrExit(options.config);
-      const resolve = digestResolverOf(registryClientFor(config));
+      const client = registryClientFor(config);
       let result;
       try {
-        result = await pinManifests(text, resolve);
+        result = await pinManifests(text, digestResolverOf(client));
       } catch (error) {
         if (!(error instanceof PinError)) throw error;
         fail(error.message);
+      } finally {
+        client.close();
       }
       const pinned = result.images.filter((found) => found.action === 'pinned').length;
       const verified = result.images.length - pinned;
