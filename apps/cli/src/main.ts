@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerCacheCommand } from './commands/cache.command';
+import { registerImageCommand } from './commands/image.command';
 import { registerRefCommand } from './commands/ref.command';
 import { registerReviewCommand } from './commands/review.command';
 import { registerServeCommand } from './commands/serve.command';
@@ -20,6 +21,7 @@ registerWorkerCommand(program);
 registerRefCommand(program);
 registerReviewCommand(program);
 registerCacheCommand(program);
+registerImageCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`scangate: ${error instanceof Error ? error.message : String(error)}\n`);

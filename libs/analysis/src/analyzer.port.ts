@@ -6,8 +6,43 @@ export interface ResolvedImage {
   /** Manifest digest the reference points at now (the index digest for multi-arch). */
   readonly digest: string;
   readonly mediaType?: string;
-  /** Platform manifests chosen from an index, when there is one. */
-  readonly platforms?: readonly { readonly digest: string; readonly platform: string }[];
+  /**
+   * Platform manifests to analyse: those chosen from an index (the configured platforms), or the
+   * single manifest itself. The registry client fills config and layers; other resolvers may not.
+   */
+  readonly platforms?: readonly PlatformImage[];
+}
+
+/** An OCI content descriptor (image-spec descriptor.md), as the manifest listed it. */
+export interface ContentDescriptor {
+  readonly mediaType: string;
+  readonly digest: string;
+  readonly size: number;
+  readonly urls?: readonly string[];
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A blob as a scanner fetches it itself: the registry URL and the headers to send (the
+ * Authorization the client used, if any). A redirect from that URL to another host (storage)
+ * must be followed without these headers.
+ */
+export interface BlobLocation extends ContentDescriptor {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Epoch ms after which the headers (a bearer token) may no longer be accepted; absent: no expiry known. */
+  readonly headersExpireAt?: number;
+}
+
+/** One platform manifest of an image: what Anchore/Clair analyse. */
+export interface PlatformImage {
+  /** Digest of the platform manifest (equal to ResolvedImage.digest for a single-manifest image). */
+  readonly digest: string;
+  /** `os/architecture[/variant]`; empty when the registry client did not learn it. */
+  readonly platform: string;
+  readonly mediaType?: string;
+  readonly config?: BlobLocation;
+  readonly layers?: readonly BlobLocation[];
 }
 
 export type AnalyzerResult =

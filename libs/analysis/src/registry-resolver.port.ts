@@ -2,7 +2,7 @@ import type { ImageRef } from '@scangate/image-ref';
 import type { ResolvedImage } from './analyzer.port';
 
 /**
- * Tag → digest resolution, as a port until the registry client lands. Throws RegistryError:
+ * Tag → digest resolution (the adapter: @scangate/registry's RegistryClient). Throws RegistryError:
  * transient failures are retried; permanent ones (unknown manifest, digest mismatch, …) may become
  * a deny verdict.
  */
@@ -20,7 +20,21 @@ export type RegistryErrorCode =
   | 'UNAUTHORIZED'
   | 'DIGEST_MISMATCH'
   | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'NOT_RESOLVABLE';
+  | 'NOT_RESOLVABLE'
+  /** The caller's signal aborted the call (shutdown, job cancelled): transient. */
+  | 'ABORTED'
+  /** 403 DENIED from the registry: permanent. */
+  | 'DENIED'
+  /** A response over its size cap (manifest, token, config blob): permanent. */
+  | 'RESPONSE_TOO_LARGE'
+  /** Unparseable or schema-violating manifest or index: permanent. */
+  | 'MANIFEST_INVALID'
+  /** An index without a manifest for any configured platform: permanent. */
+  | 'PLATFORM_NOT_FOUND'
+  /** The egress guard refused the host or address (not allowed, private, loopback, cross-host realm): permanent. */
+  | 'EGRESS_DENIED'
+  /** The registry broke the protocol (bad challenge, token answer without a token, redirect loop): permanent. */
+  | 'PROTOCOL_ERROR';
 
 export class RegistryError extends Error {
   override readonly name = 'RegistryError';
@@ -36,8 +50,9 @@ export class RegistryError extends Error {
 export const REGISTRY_RESOLVER = Symbol('REGISTRY_RESOLVER');
 
 /**
- * The resolver before the registry client exists: digest references resolve to themselves;
- * a tag cannot be resolved without a registry, which is a permanent error (never a guess).
+ * A resolver without a registry, for specs that need none (the apps use @scangate/registry's
+ * RegistryClient): digest references resolve to themselves; a tag cannot be resolved without a
+ * registry, which is a permanent error (never a guess).
  */
 export class DigestOnlyResolver implements RegistryResolver {
   async resolve(ref: ImageRef): Promise<ResolvedImage> {

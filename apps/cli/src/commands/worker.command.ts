@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { Analyzer } from '@scangate/analysis';
-import { DigestOnlyResolver } from '@scangate/analysis';
 import type { ScangateConfig } from '@scangate/config';
 import { createLogger } from '@scangate/logging';
+import { RegistryClient } from '@scangate/registry';
 import { startWorker } from '@scangate/worker';
 import { loadConfigOrExit } from '../io/load-config';
 
@@ -23,9 +23,9 @@ export function registerWorkerCommand(program: Command): void {
       const logger = createLogger(config.log.level);
       for (const warning of loaded.warnings) logger.warn({ source: loaded.source }, warning);
 
-      // The registry client arrives with its own issue; until then tags cannot be resolved (a
-      // permanent registry error, i.e. a deny verdict naming the reason) and digests resolve to themselves.
-      const worker = await startWorker({ config, analyzer, resolver: new DigestOnlyResolver(), logger });
+      // Tags resolve through the registry client, behind the egress guard (policy.allowedRegistries,
+      // no private addresses unless registries.allowPrivateNetworks / privateHosts).
+      const worker = await startWorker({ config, analyzer, resolver: RegistryClient.fromConfig(config), logger });
       process.stderr.write(
         `scangate worker consuming analysis jobs (analyzer ${analyzer.name}, concurrency ${config.worker.concurrency})` +
           `${worker.metricsPort ? `, metrics on :${worker.metricsPort}/metrics` : ''}\n`,

@@ -1,10 +1,11 @@
 import type { ScangateConfig } from '@scangate/config';
 import type { Analyzer, RegistryResolver } from '@scangate/analysis';
-import { AnalysisMetrics, AnalysisService, DigestOnlyResolver } from '@scangate/analysis';
+import { AnalysisMetrics, AnalysisService } from '@scangate/analysis';
 import type { ImageAnalysisPort } from '@scangate/policy';
 import { NoneAnalysis } from '@scangate/policy';
 import type { AnalysisQueue } from '@scangate/queue';
 import { BullAnalysisQueue, InProcessAnalysisQueue } from '@scangate/queue';
+import { RegistryClient } from '@scangate/registry';
 import type { RedisConnection, VerdictStore } from '@scangate/verdicts';
 import { CachingVerdictStore, MemoryVerdictStore, RedisVerdictStore, closeConnection, createRedisConnection } from '@scangate/verdicts';
 import type { Logger } from 'pino';
@@ -34,6 +35,7 @@ export interface AnalysisRuntimeOptions {
   readonly registry: Registry;
   /** The analyzer port (Anchore, Clair, a test analyzer); none: local rules only. */
   readonly analyzer?: Analyzer;
+  /** Tag → digest resolution for in-process analysis; default: the registry client from config. */
   readonly resolver?: RegistryResolver;
 }
 
@@ -71,6 +73,7 @@ export function createAnalysisRuntime(options: AnalysisRuntimeOptions): Analysis
 
   const identity = { name: analyzer.name, fingerprint: analyzer.fingerprint };
   let queueConnection: RedisConnection | undefined;
+  let ownClient: RegistryClient | undefined;
   let queue: AnalysisQueue;
   if (config.redis) {
     // A hot-path connection: an enqueue during a Redis outage fails fast instead of queueing.
@@ -78,7 +81,9 @@ export function createAnalysisRuntime(options: AnalysisRuntimeOptions): Analysis
     queue = new BullAnalysisQueue({ connection: queueConnection, redis: config.redis, cache: config.cache });
   } else {
     const metrics = new AnalysisMetrics(registry);
-    const service = new AnalysisService(store, options.resolver ?? new DigestOnlyResolver(), analyzer);
+    // Embedded mode resolves tags here, through the same guarded registry client the worker uses.
+    const resolver = options.resolver ?? (ownClient = RegistryClient.fromConfig(config));
+    const service = new AnalysisService(store, resolver, analyzer);
     queue = new InProcessAnalysisQueue(service, {
       concurrency: config.worker.concurrency,
       errorBackoffMs: config.cache.errorBackoffMs,
@@ -95,6 +100,7 @@ export function createAnalysisRuntime(options: AnalysisRuntimeOptions): Analysis
     start,
     close: async () => {
       await queue.close();
+      ownClient?.close();
       if (queueConnection) await closeConnection(queueConnection, CLOSE_TIMEOUT_MS);
       await store.close();
     },
