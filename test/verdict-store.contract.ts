@@ -381,10 +381,14 @@ export function verdictStoreContract(name: string, makeHarness: () => ContractHa
         await store.flush({ kind: 'tag', repository: NGINX, tag: '1.27' });
         await store.flush({ kind: 'repository', repository: REDIS });
         await received;
-        expect(events).toEqual([
-          { filter: { kind: 'tag', repository: NGINX, tag: '1.27' }, digest: A },
-          { filter: { kind: 'repository', repository: REDIS } },
-        ]);
+        // Order is not promised: in Redis Cluster two PUBLISHes may travel through different nodes.
+        expect(events).toHaveLength(2);
+        expect(events).toEqual(
+          expect.arrayContaining([
+            { filter: { kind: 'tag', repository: NGINX, tag: '1.27' }, digest: A },
+            { filter: { kind: 'repository', repository: REDIS } },
+          ]),
+        );
       });
 
       it('gives every key a TTL', async () => {
