@@ -46,6 +46,7 @@ function clientFor(
         insecure: [...hosts],
         allowPrivateNetworks: false,
         privateHosts: [...hosts],
+        platforms: ['linux/amd64'],
         ...(dockerConfigFile ? { dockerConfigFile } : {}),
       },
       policy: { allowedRegistries: [] },
@@ -192,6 +193,19 @@ describe('anonymous registry', () => {
       expect(resolved.platforms?.[0]?.layers?.map((l) => l.digest)).toEqual(platforms['linux/amd64']?.layers);
     });
 
+    it('takes its platforms from registries.platforms', async () => {
+      const configured = RegistryClient.fromConfig({
+        registries: { insecure: [registry.host], allowPrivateNetworks: false, privateHosts: [registry.host], platforms: ['linux/s390x'] },
+        policy: { allowedRegistries: [] },
+      });
+      try {
+        const resolved = await configured.resolve(parseImageRef(`${registry.host}/${repo}:multi`), signal());
+        expect(resolved.platforms?.map((p) => [p.platform, p.digest])).toEqual([['linux/s390x', platforms['linux/s390x']?.digest]]);
+      } finally {
+        configured.close();
+      }
+    });
+
     it('returns the configured platforms, variant included, and refuses an index without them', async () => {
       const arm = clientFor([registry.host], { platforms: ['linux/arm64/v8', 'linux/s390x'] });
       try {
@@ -334,7 +348,7 @@ describe('token (Bearer) registry', () => {
     // guard refuses the connect and the token server sees nothing.
     const client = RegistryClient.fromConfig(
       {
-        registries: { insecure: hosts, allowPrivateNetworks: false, privateHosts: [registry.host] },
+        registries: { insecure: hosts, allowPrivateNetworks: false, privateHosts: [registry.host], platforms: ['linux/amd64'] },
         policy: { allowedRegistries: [] },
       },
       { credentials: credentialsFor(registry.host, user) },

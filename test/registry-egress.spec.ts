@@ -124,7 +124,7 @@ function spiedClient(
   const connect = jest.fn<ReturnType<SocketConnect>, Parameters<SocketConnect>>(defaultSocketConnect);
   const client = RegistryClient.fromConfig(
     {
-      registries: { insecure: [], allowPrivateNetworks: false, privateHosts: [], ...registries },
+      registries: { insecure: [], allowPrivateNetworks: false, privateHosts: [], platforms: ['linux/amd64'], ...registries },
       policy: { allowedRegistries },
     },
     { lookup, connect, timeoutMs: 2_000, ...rest },

@@ -145,6 +145,8 @@ export interface RegistriesConfig {
   readonly insecure: readonly string[];
   readonly allowPrivateNetworks: boolean;
   readonly privateHosts: readonly string[];
+  /** Platforms chosen from a multi-arch index (`os/arch[/variant]`), default `linux/amd64`. */
+  readonly platforms: readonly string[];
 }
 
 export interface LogConfig {

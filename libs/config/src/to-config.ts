@@ -48,6 +48,7 @@ export function toScangateConfig(
       insecure: [...registries.insecure],
       allowPrivateNetworks: registries.allowPrivateNetworks,
       privateHosts: [...registries.privateHosts],
+      platforms: [...registries.platforms],
     },
     worker: {
       concurrency: worker.concurrency,

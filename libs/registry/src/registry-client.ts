@@ -99,7 +99,7 @@ export class RegistryClient implements RegistryResolver {
     this.maxConcurrency = options.maxConcurrencyPerRegistry ?? 4;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5_000;
     this.maxRateLimitRetries = options.maxRateLimitRetries ?? 2;
-    this.platforms = (options.platforms ?? ['linux/amd64']).map(parsePlatform);
+    this.platforms = (options.platforms ?? config.registries.platforms).map(parsePlatform);
     this.allowlist = RegistryAllowlist.compile(config.policy.allowedRegistries, 'policy.allowedRegistries');
     this.insecure = new HostList(registries.insecure);
     this.transport = new GuardedTransport({

@@ -1,5 +1,5 @@
 import { BoolKey, ListKey, StringKey } from '../config-key.decorators';
-import { hostPort } from '../formats';
+import { hostPort, platform } from '../formats';
 
 export class RegistriesSchema {
   @StringKey('Registry credentials in .dockerconfigjson format (a mounted imagePullSecret).', {
@@ -18,4 +18,7 @@ export class RegistriesSchema {
     format: hostPort,
   })
   privateHosts: string[] = [];
+
+  @ListKey('Platforms analysed when a tag names a multi-arch index, in order of preference.', { format: platform })
+  platforms: string[] = ['linux/amd64'];
 }
