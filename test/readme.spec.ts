@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './harness/cli';
-import { freePort } from './harness/scangate-stack';
+import { freePort } from './harness/local-host';
 import { tempDir } from './harness/webhook-harness';
 
 /** The README's curl examples, run as written against `scangate serve`, print what the README shows. */

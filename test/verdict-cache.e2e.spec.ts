@@ -4,7 +4,8 @@ import { TEST_FINDING, testTagDigest } from './harness/test-analyzer';
 import type { TestRedis } from './harness/redis-server';
 import { startRedis } from './harness/redis-server';
 import { runCliAsync } from './harness/cli';
-import { ADMIN_TOKEN, ScangateStack, eventually, freePort } from './harness/scangate-stack';
+import { freePort } from './harness/local-host';
+import { ADMIN_TOKEN, ScangateStack, eventually } from './harness/scangate-stack';
 
 const digestOf = (image: string): string => testTagDigest(parseImageRef(image).canonical);
 const verdictKey = (prefix: string, image: string): string => `{${prefix}}:v:test:test-v1:${digestOf(image)}`;

@@ -2,8 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { freePort } from '../harness/local-host';
 
 /**
  * Every process the benchmark starts (servers under test, redis-server, OPA, wrk) goes through
@@ -78,14 +77,6 @@ export function canPin(): boolean {
 /** CPU placement: the load generator (and Redis, a separate service in production) on one core, the server under test alone on another. */
 export const CPU = { loadGenerator: 0, server: 1 } as const;
 
-/** A free loopback port (released before use: a small race that a fixed port would make worse). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Resolves with the first stderr line `BENCH_READY {json}` of a child, or rejects with its stderr when it exits or the deadline passes. */
 export function readyLine<T>(child: ChildProcess, what: string, timeoutMs = 20_000): Promise<T> {

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchProcesses } from './bench-processes';
-import { CPU, freePort, waitUntil } from './bench-processes';
+import { freePort } from '../harness/local-host';
+import { CPU, waitUntil } from './bench-processes';
 import { postJson } from './bench-https';
 
 /** Built by test/peers/build-opa.sh (keep the two versions in step). */

@@ -1,10 +1,10 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash, createSign, randomUUID, X509Certificate } from 'node:crypto';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { freePort, onPath } from './local-host';
 
 // Real Debian `docker-registry` (distribution 2.8) processes for the registry client's integration
 // tests (REAL-PEERS.md): one per test file on a free loopback port, filesystem storage in a temp
@@ -24,31 +24,12 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-function onPath(command: string): boolean {
-  return (process.env['PATH'] ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /** Throws with the install command when a binary is missing (these tests never skip). */
 export function requireRegistryBinaries(): void {
   const missing = ['docker-registry', 'skopeo', 'umoci', 'htpasswd', 'openssl'].filter((c) => !onPath(c));
   if (missing.length > 0) throw new Error(`${REGISTRY_MISSING_MESSAGE} (missing: ${missing.join(', ')})`);
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function run(command: string, args: readonly string[], cwd?: string): Promise<string> {
   return new Promise((resolve, reject) => {

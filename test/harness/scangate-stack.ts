@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fixtureReview, kubeObject, withoutEphemeralContainers } from '../fixtures/kube';
 import { setAtPath } from './json-path';
@@ -128,14 +127,3 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
 }
 
-/** A free loopback port (bound and released; the caller binds it next). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
