@@ -3,7 +3,7 @@ import type { AnalysisAttemptResult } from '@scangate/analysis';
 import { AnalysisMetrics, AnalysisService, TransientAnalysisError } from '@scangate/analysis';
 import type { RedisConfig, WorkerConfig } from '@scangate/config';
 import type { AnalysisJobData, AnalysisJobResult } from '@scangate/queue';
-import { ANALYSIS_QUEUE_NAME, analysisQueuePrefix } from '@scangate/queue';
+import { ANALYSIS_QUEUE_NAME, analysisQueuePrefix, settlesWithin } from '@scangate/queue';
 import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
@@ -152,21 +152,6 @@ export class ScanProcessor {
       this.active.delete(id);
       if (result !== undefined && !entry.handedBack) this.metrics.record(job.data.subject.analyzer, result, Date.now() - started);
     }
-  }
-}
-
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(
-      () => true,
-      () => true,
-    ), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -2,6 +2,7 @@ import type { AnalysisRunOptions, AnalysisRunResult } from '@scangate/analysis';
 import type { AnalysisSubject } from '@scangate/verdicts';
 import type { AnalysisJobState, AnalysisJobStatus, AnalysisQueue, EnqueueResult } from './analysis-queue.port';
 import { ANALYSIS_ATTEMPTS, analysisDedupId, analysisJobId, KEEP_COMPLETED } from './analysis-queue.contract';
+import { settlesWithin } from './settles-within';
 
 /** What the queue runs: AnalysisService's `run`. */
 export interface AnalysisRunner {
@@ -137,9 +138,9 @@ export class InProcessAnalysisQueue implements AnalysisQueue {
       this.finish(job, 'failed', 'not run: the analysis queue closed');
     }
     this.ready.length = 0;
-    if (await settlesWithin([...this.running.values()], this.options.closeGraceMs ?? 5000)) return;
+    if (await settlesWithin(Promise.allSettled(this.running.values()), this.options.closeGraceMs ?? 5000)) return;
     for (const job of this.jobs.values()) job.controller?.abort();
-    await settlesWithin([...this.running.values()], ABORT_WAIT_MS);
+    await settlesWithin(Promise.allSettled(this.running.values()), ABORT_WAIT_MS);
   }
 
   private pump(): void {
@@ -221,19 +222,5 @@ export class InProcessAnalysisQueue implements AnalysisQueue {
       const oldest = this.finished.shift();
       if (oldest !== undefined) this.jobs.delete(oldest);
     }
-  }
-}
-
-/** True when every promise settled within `ms`. */
-async function settlesWithin(promises: readonly Promise<unknown>[], ms: number): Promise<boolean> {
-  if (promises.length === 0) return true;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([Promise.allSettled(promises).then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -7,3 +7,4 @@ export {
   InProcessAnalysisQueue,
   type InProcessAnalysisQueueOptions,
 } from './in-process-analysis-queue';
+export { settlesWithin } from './settles-within';
