@@ -1,13 +1,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Analyzer } from '@scangate/analysis';
-import { DigestOnlyResolver } from '@scangate/analysis';
+import type { Analyzer, RegistryResolver } from '@scangate/analysis';
 import { loadConfig } from '@scangate/config';
 import pino from 'pino';
 import { startWorker, WorkerStartError } from './start-worker';
 
 // Consuming jobs needs Redis: see test/analysis-worker.spec.ts and test/worker-process.spec.ts.
+
+// Neither test gets as far as resolving an image.
+const resolver: RegistryResolver = { resolve: () => Promise.reject(new Error('not expected to resolve')) };
 
 const analyzer: Analyzer = {
   name: 'test',
@@ -18,7 +20,7 @@ const analyzer: Analyzer = {
 describe('startWorker', () => {
   it('refuses to start without redis (embedded mode analyses in-process)', async () => {
     const { config } = loadConfig({ env: {} });
-    const started = startWorker({ config, analyzer, resolver: new DigestOnlyResolver(), logger: pino({ level: 'silent' }) });
+    const started = startWorker({ config, analyzer, resolver, logger: pino({ level: 'silent' }) });
     await expect(started).rejects.toEqual(
       new WorkerStartError('scangate worker needs redis; in embedded mode scangate serve analyses in-process'),
     );
@@ -33,7 +35,7 @@ describe('startWorker', () => {
     const worker = startWorker({
       config,
       analyzer,
-      resolver: new DigestOnlyResolver(),
+      resolver,
       logger: pino({ level: 'silent' }),
       startupTimeoutMs: 300,
     });

@@ -65,5 +65,3 @@ export interface Analyzer {
   readonly fingerprint: string;
   analyze(image: ResolvedImage, signal: AbortSignal): Promise<AnalyzerResult>;
 }
-
-export const ANALYZER = Symbol('ANALYZER');

@@ -20,7 +20,6 @@ export type RegistryErrorCode =
   | 'UNAUTHORIZED'
   | 'DIGEST_MISMATCH'
   | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'NOT_RESOLVABLE'
   /** The caller's signal aborted the call (shutdown, job cancelled): transient. */
   | 'ABORTED'
   /** 403 DENIED from the registry: permanent. */
@@ -44,19 +43,5 @@ export class RegistryError extends Error {
     readonly transient: boolean,
   ) {
     super(message);
-  }
-}
-
-export const REGISTRY_RESOLVER = Symbol('REGISTRY_RESOLVER');
-
-/**
- * A resolver without a registry, for specs that need none (the apps use @scangate/registry's
- * RegistryClient): digest references resolve to themselves; a tag cannot be resolved without a
- * registry, which is a permanent error (never a guess).
- */
-export class DigestOnlyResolver implements RegistryResolver {
-  async resolve(ref: ImageRef): Promise<ResolvedImage> {
-    if (ref.digest) return { ref, digest: ref.digest };
-    throw new RegistryError('NOT_RESOLVABLE', `cannot resolve tag ${ref.familiar} without a registry client`, false);
   }
 }
