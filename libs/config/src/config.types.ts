@@ -132,12 +132,31 @@ export interface ClairConfig {
   readonly maxUnfixedSeverity: string;
   readonly ignore: readonly string[];
   readonly platform: string;
+  readonly indexTimeoutMs: number;
+  readonly notifier: ClairNotifierConfig;
+}
+
+/** Clair's notifier webhook receiver; disabled (404) without a token. */
+export interface ClairNotifierConfig {
+  readonly header: string;
+  /** Resolved secret (from `token` or the contents of `tokenFile`). */
+  readonly token?: string;
+  readonly pageSize: number;
+}
+
+export interface AnalyzerBreakerConfig {
+  readonly failureThreshold: number;
+  readonly openMs: number;
 }
 
 export interface AnalyzerConfig {
   readonly type: AnalyzerType;
   readonly anchore?: AnchoreConfig;
   readonly clair?: ClairConfig;
+  readonly requestTimeoutMs: number;
+  readonly retries: number;
+  readonly pollIntervalMs: number;
+  readonly breaker: AnalyzerBreakerConfig;
 }
 
 export interface RegistriesConfig {

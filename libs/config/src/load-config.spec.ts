@@ -27,7 +27,7 @@ const DEFAULTS: Omit<ScangateConfig, 'embedded' | 'admin'> = {
     deniedImages: [],
     tags: { denyLatest: true, requireDigest: false },
   },
-  analyzer: { type: 'none' },
+  analyzer: { type: 'none', requestTimeoutMs: 10000, retries: 2, pollIntervalMs: 5000, breaker: { failureThreshold: 5, openMs: 30000 } },
   registries: { insecure: [], allowPrivateNetworks: false, privateHosts: [], platforms: ['linux/amd64'] },
   worker: { concurrency: 4, shutdownGraceMs: 30000, lockDurationMs: 30000, stalledIntervalMs: 30000, metricsPort: 9464 },
   log: { level: 'info' },
@@ -222,7 +222,13 @@ describe('config file', () => {
           maxUnfixedSeverity: 'Critical',
           ignore: ['CVE-2023-1234'],
           platform: 'linux/amd64',
+          indexTimeoutMs: 300000,
+          notifier: { header: 'X-Scangate-Notifier-Token', pageSize: 500 },
         },
+        requestTimeoutMs: 10000,
+        retries: 2,
+        pollIntervalMs: 5000,
+        breaker: { failureThreshold: 5, openMs: 30000 },
       },
       registries: {
         dockerConfigFile: expect.stringMatching(/dockerconfig\.json$/),
@@ -302,7 +308,7 @@ describe('worker and the in-process cache', () => {
 
 describe('analyzer', () => {
   it('defaults to none when the section is absent', () => {
-    expect(load(dir, { cache: {} }).config.analyzer).toEqual({ type: 'none' });
+    expect(load(dir, { cache: {} }).config.analyzer).toEqual({ type: 'none', requestTimeoutMs: 10000, retries: 2, pollIntervalMs: 5000, breaker: { failureThreshold: 5, openMs: 30000 } });
   });
 
   it('passes the Anchore section on with apiVersion auto by default', () => {
@@ -311,6 +317,7 @@ describe('analyzer', () => {
     });
     expect(config.analyzer).toEqual({
       type: 'anchore',
+      requestTimeoutMs: 10000, retries: 2, pollIntervalMs: 5000, breaker: { failureThreshold: 5, openMs: 30000 },
       anchore: { url: 'http://anchore:8228', username: 'admin', password: 'foobar', account: 'team', apiVersion: 'auto' },
     });
   });
@@ -326,8 +333,19 @@ describe('analyzer', () => {
         maxUnfixedSeverity: 'Critical',
         ignore: [],
         platform: 'linux/amd64',
+        indexTimeoutMs: 300000,
+        notifier: { header: 'X-Scangate-Notifier-Token', pageSize: 500 },
       },
+      requestTimeoutMs: 10000, retries: 2, pollIntervalMs: 5000, breaker: { failureThreshold: 5, openMs: 30000 },
     });
+  });
+
+  it('resolves the Clair notifier secret from tokenFile', () => {
+    const secret = dir.write('notifier-token', 's3cret\n');
+    const { config } = load(dir, {
+      analyzer: { type: 'clair', clair: { url: 'http://clair:6060', notifier: { tokenFile: secret } } },
+    });
+    expect(config.analyzer.clair?.notifier.token).toBe('s3cret');
   });
 
   it('drops the section of an analyzer that is not selected, with a warning', () => {

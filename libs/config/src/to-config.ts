@@ -127,13 +127,20 @@ function toPolicyOverride(override: PolicyOverrideSchema, globalTags: TagRules):
 /** Only the selected analyzer's section is passed on. */
 function toAnalyzer(analyzer: AnalyzerSchema): AnalyzerConfig {
   const { anchore, clair } = analyzer;
-  if (analyzer.type === 'none') return { type: 'none' };
+  const calls = {
+    requestTimeoutMs: analyzer.requestTimeoutMs,
+    retries: analyzer.retries,
+    pollIntervalMs: analyzer.pollIntervalMs,
+    breaker: { failureThreshold: analyzer.breaker.failureThreshold, openMs: analyzer.breaker.openMs },
+  };
+  if (analyzer.type === 'none') return { type: 'none', ...calls };
   if (analyzer.type === 'anchore') {
     if (!anchore?.url || !anchore.username || anchore.password === undefined) {
       throw new Error('internal: anchore analyzer selected without url, username and password');
     }
     return {
       type: 'anchore',
+      ...calls,
       anchore: {
         url: anchore.url,
         username: anchore.username,
@@ -147,6 +154,7 @@ function toAnalyzer(analyzer: AnalyzerSchema): AnalyzerConfig {
   if (!clair?.url) throw new Error('internal: clair analyzer selected without url');
   return {
     type: 'clair',
+    ...calls,
     clair: {
       url: clair.url,
       ...optional('psk', clair.psk),
@@ -155,6 +163,12 @@ function toAnalyzer(analyzer: AnalyzerSchema): AnalyzerConfig {
       maxUnfixedSeverity: clair.maxUnfixedSeverity,
       ignore: [...clair.ignore],
       platform: clair.platform,
+      indexTimeoutMs: clair.indexTimeoutMs,
+      notifier: {
+        header: clair.notifier.header,
+        ...optional('token', clair.notifier.token),
+        pageSize: clair.notifier.pageSize,
+      },
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { AnalyzerType } from '../config.types';
-import { EnumKey, ListKey, SectionKey, StringKey } from '../config-key.decorators';
+import { EnumKey, IntKey, ListKey, SectionKey, StringKey } from '../config-key.decorators';
 import { base64, httpUrl, noSpaces, platform } from '../formats';
 
 export const ANALYZER_TYPES: readonly AnalyzerType[] = ['none', 'anchore', 'clair'];
@@ -38,6 +38,42 @@ export class AnchoreSchema {
   apiVersion: (typeof ANCHORE_API_VERSIONS)[number] = 'auto';
 }
 
+export class ClairNotifierSchema {
+  @StringKey("Request header carrying the shared secret (set it in Clair's notifier.webhook.headers).", {
+    format: noSpaces,
+  })
+  header = 'X-Scangate-Notifier-Token';
+
+  @StringKey('Shared secret the header must carry; absent (with tokenFile): the endpoint answers 404.', {
+    optional: true,
+    secret: true,
+  })
+  token?: string;
+
+  @StringKey('File holding the notifier secret (content trimmed); exclusive with token.', {
+    optional: true,
+    file: { secretFor: 'token' },
+  })
+  tokenFile?: string;
+
+  @IntKey('Notifications fetched per page from Clair.', { min: 1, max: 1000 })
+  pageSize = 500;
+}
+
+export class AnalyzerBreakerSchema {
+  @IntKey('Consecutive transient failures (timeouts, 5xx, refused connections) that open the circuit.', {
+    min: 1,
+    max: 1000,
+  })
+  failureThreshold = 5;
+
+  @IntKey('Milliseconds the circuit stays open (jobs are delayed, not failed) before one trial call.', {
+    min: 100,
+    max: 3600000,
+  })
+  openMs = 30000;
+}
+
 export class ClairSchema {
   @StringKey('Clair v4 base URL (combo mode: http://clair:6060).', { optional: true, format: httpUrl })
   url?: string;
@@ -69,6 +105,15 @@ export class ClairSchema {
 
   @StringKey('Platform analysed when an image is a multi-platform index.', { format: platform })
   platform = 'linux/amd64';
+
+  @IntKey(
+    'Milliseconds one index_report POST may take: Clair indexes synchronously, downloading every layer.',
+    { min: 1000, max: 3600000 },
+  )
+  indexTimeoutMs = 300000;
+
+  @SectionKey(() => ClairNotifierSchema, "Receiver of Clair's notifier webhook (POST /admin/v1/notifications/clair).")
+  notifier: ClairNotifierSchema = new ClairNotifierSchema();
 }
 
 export class AnalyzerSchema {
@@ -80,4 +125,25 @@ export class AnalyzerSchema {
 
   @SectionKey(() => ClairSchema, 'Clair v4 (used when type is clair).', { optional: true })
   clair?: ClairSchema;
+
+  @IntKey('Milliseconds one call to the analyzer may take (Clair indexing: analyzer.clair.indexTimeoutMs).', {
+    min: 100,
+    max: 600000,
+  })
+  requestTimeoutMs = 10000;
+
+  @IntKey('Retries of a call that failed transiently, with exponential backoff, before the attempt fails.', {
+    min: 0,
+    max: 10,
+  })
+  retries = 2;
+
+  @IntKey('Milliseconds between polls while the analyzer is still working on an image (the job waits off-slot).', {
+    min: 100,
+    max: 600000,
+  })
+  pollIntervalMs = 5000;
+
+  @SectionKey(() => AnalyzerBreakerSchema, 'Circuit breaker around the analyzer; its state is a metric.')
+  breaker: AnalyzerBreakerSchema = new AnalyzerBreakerSchema();
 }

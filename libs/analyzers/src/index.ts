@@ -1,0 +1,8 @@
+export { CircuitOpenError, ScannerCallAborted, ScannerError } from './resilience/scanner-errors';
+export {
+  type AnalyzerTelemetry,
+  type CircuitStateName,
+  ScannerGuard,
+  type ScannerGuardOptions,
+} from './resilience/scanner-guard';
+export { isTransientStatus, scannerErrorOf } from './resilience/http-errors';
