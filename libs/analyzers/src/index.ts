@@ -6,3 +6,7 @@ export {
   type ScannerGuardOptions,
 } from './resilience/scanner-guard';
 export { isTransientStatus, scannerErrorOf } from './resilience/http-errors';
+export type { AnalyzerDeps } from './analyzer-deps';
+export { AnchoreAnalyzer } from './anchore';
+export { ClairAnalyzer } from './clair';
+export { createAnalyzer, type CreateAnalyzerOptions } from './create-analyzer';
