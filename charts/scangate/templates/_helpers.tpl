@@ -80,7 +80,7 @@ app.kubernetes.io/component: {{ index . 1 }}
 {{- range .Values.admission.exemptNamespaces -}}
 {{- if not (contains "*" .) -}}{{- $names = append $names . -}}{{- end -}}
 {{- end -}}
-{{- $names | uniq | toJson -}}
+{{- $names | uniq | sortAlpha | toJson -}}
 {{- end -}}
 
 {{/*
