@@ -89,7 +89,7 @@ function mergeKubeconfigs(files: readonly string[]): MergedConfig {
     try {
       document = parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new KubeConfigError(`kubeconfig ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new KubeConfigError(`kubeconfig ${file}: ${messageOf(error)}`);
     }
     if (document === null || document === undefined) continue;
     if (!isRecord(document)) throw new KubeConfigError(`kubeconfig ${file}: not a YAML mapping`);
@@ -205,7 +205,7 @@ function dataOrFile(entry: Named, dataField: string, fileField: string): Buffer 
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new KubeConfigError(`kubeconfig ${entry.file}: ${fileField} ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new KubeConfigError(`kubeconfig ${entry.file}: ${fileField} ${path}: ${messageOf(error)}`);
   }
 }
 
@@ -220,4 +220,10 @@ function stringField(value: Json, field: string): string | undefined {
 
 function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An error's message; fs errors may come from another realm (Jest), where instanceof Error fails. */
+function messageOf(error: unknown): string {
+  const message = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message : String(error);
 }

@@ -62,6 +62,8 @@ export async function issueCertificate(
     validDays?: number;
     /** The leaf's own key; default the CA's type. */
     keyType?: KeyType;
+    /** Subject O= entries: Kubernetes reads them as a client certificate's groups. */
+    organizations?: readonly string[];
   },
 ): Promise<PemPair> {
   const keyType = options.keyType ?? ca.keyType;
@@ -73,7 +75,7 @@ export async function issueCertificate(
       : x509.KeyUsageFlags.digitalSignature;
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
-    subject: `CN=${options.commonName}`,
+    subject: [`CN=${options.commonName}`, ...(options.organizations ?? []).map((o) => `O=${o}`)].join(', '),
     issuer: ca.certificate.subject,
     notBefore: new Date(Date.now() - 60_000),
     notAfter: new Date(Date.now() + (options.validDays ?? 365) * DAY_MS),
