@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type ScangateConfig } from '@scangate/config';
 import { parse } from 'yaml';
@@ -13,6 +14,9 @@ import { onPath } from './harness/local-host';
 const DOCKER_COMPOSE_MISSING_MESSAGE =
   'docker-compose is needed for these tests: install it with `apt-get install -y docker-compose` (Debian, 1.29; validates without a Docker engine)';
 const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
+const CLAIR_VERSION = process.env['CLAIR_VERSION'] ?? 'v4.9.0';
+const CLAIRCTL = join(homedir(), '.cache', 'scangate', `clair-${CLAIR_VERSION}`, 'clairctl');
+const CLAIRCTL_MISSING_MESSAGE = `clairctl ${CLAIR_VERSION} is missing at ${CLAIRCTL}: build it with \`bash test/peers/build-clair.sh\``;
 const SCANGATE_CONFIGS = ['scangate.yaml', 'scangate-anchore.yaml'];
 
 interface ComposeService {
@@ -41,21 +45,20 @@ interface ClairConfig {
   readonly auth: { readonly psk: { readonly key: string; readonly iss: readonly string[] } };
 }
 
-function dockerCompose(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(
-      'docker-compose',
-      ['-f', COMPOSE_FILE, ...args],
-      { cwd: REPO_ROOT, timeout: 60_000, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env } },
-      (error, stdout, stderr) => {
-        if (error !== null && typeof error.code !== 'number') {
-          reject(error);
-          return;
-        }
-        resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-      },
-    );
+    execFile(command, [...args], { cwd: REPO_ROOT, timeout: 60_000, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env } }, (error, stdout, stderr) => {
+      if (error !== null && typeof error.code !== 'number') {
+        reject(error);
+        return;
+      }
+      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+    });
   });
+}
+
+function dockerCompose(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run('docker-compose', ['-f', COMPOSE_FILE, ...args], env);
 }
 
 async function resolvedCompose(args: readonly string[] = [], env: Record<string, string> = {}): Promise<ComposeFile> {
@@ -166,6 +169,15 @@ describe('docker-compose config', () => {
 });
 
 describe('the configs the stack mounts', () => {
+  it("compose/clair.yaml is read by Clair v4.9.0's own config decoder (unknown keys are errors there)", async () => {
+    if (!existsSync(CLAIRCTL)) throw new Error(CLAIRCTL_MISSING_MESSAGE);
+    const result = await run(CLAIRCTL, ['check-config', join(REPO_ROOT, 'compose', 'clair.yaml')]);
+    expect(result.code).toBe(0);
+    const resolved = JSON.parse(result.stdout) as ClairConfig;
+    expect(resolved).toEqual(expect.objectContaining({ http_listen_addr: ':6060', auth: clairConfig().auth }));
+    expect(resolved.notifier.webhook).toEqual(expect.objectContaining(clairConfig().notifier.webhook));
+  });
+
   it.each(SCANGATE_CONFIGS)('%s is a valid scangate config whose every peer is a service of the file', (name) => {
     const config = loadScangate(name);
     const peers: string[] = [];
