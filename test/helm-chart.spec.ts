@@ -1,11 +1,15 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { loadConfig } from '@scangate/config';
+import { createLogger } from '@scangate/logging';
+import { type RunningWebhook, startWebhook } from '@scangate/webhook';
 import { runCli } from './harness/cli';
 import { CHART_DIR, findObject, Helm, type KubeObject, parseManifests } from './harness/helm';
 import { type KubeApiserver, startKubeApiserver } from './harness/kube-apiserver';
+import { requireRedisBinaries, startRedis, type TestRedis } from './harness/redis-server';
 
 // charts/scangate against real Helm (lint, template, schema) and a real kube-apiserver
 // (server-side dry run of every rendered object, helm install and upgrade). There are no nodes:
@@ -261,6 +265,49 @@ describe('helm template with default values', () => {
   });
 });
 
+describe('the rendered release runs scangate', () => {
+  let redis: TestRedis | undefined;
+  let webhook: RunningWebhook | undefined;
+
+  afterAll(async () => {
+    await webhook?.close();
+    await redis?.dispose();
+  });
+
+  it('serves /readyz with the generated certificate, trusted through the caBundle under the Service name, and the admin API with the token', async () => {
+    requireRedisBinaries();
+    redis = await startRedis({ args: ['--maxmemory-policy', 'noeviction'] });
+    const objects = await helm.template({});
+    // Only the Redis address changes: the bundled Service name does not resolve here.
+    const config = loadRenderedConfig(objects, container(objects, '-webhook'), { SCANGATE_REDIS_URL: redis.url });
+    webhook = await startWebhook({ config, logger: createLogger('silent'), dataDir: mkdtempSync(join(scratch, 'data-')), port: 0, adminPort: 0, host: '127.0.0.1' });
+
+    const caBundle = decode(webhookOf(objects).clientConfig.caBundle ?? '');
+    const ready = await httpsGet(webhook.port, '/readyz', { ca: caBundle, servername: `${WEBHOOK_SERVICE}.${NAMESPACE}.svc` });
+    expect(ready.status).toBe(200);
+    // A name the certificate does not cover is refused: the SAN list is what the API server checks.
+    await expect(httpsGet(webhook.port, '/readyz', { ca: caBundle, servername: 'elsewhere.example' })).rejects.toThrow(/altnames|Hostname/i);
+
+    const token = decode((findObject(objects, 'Secret', '-secrets') as Secret).data['admin-token'] ?? '');
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    const verdictsUrl = `${webhook.adminUrl}/admin/v1/verdicts?image=docker.io/library/nginx:1.27`;
+    expect((await fetch(verdictsUrl)).status).toBe(401);
+    expect((await fetch(verdictsUrl, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+});
+
+function httpsGet(port: number, path: string, tls: { ca: string; servername: string }): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const request = httpsRequest({ host: '127.0.0.1', port, path, method: 'GET', ca: tls.ca, servername: tls.servername, timeout: 10_000 }, (response) => {
+      response.resume();
+      response.once('end', () => resolve({ status: response.statusCode ?? 0 }));
+    });
+    request.once('timeout', () => request.destroy(new Error(`GET ${path} timed out`)));
+    request.once('error', reject);
+    request.end();
+  });
+}
+
 describe('helm template with an analyzer', () => {
   let objects: KubeObject[];
   beforeAll(async () => {
@@ -349,17 +396,24 @@ describe('values.schema.json and template checks reject bad values with a messag
  * Loads the rendered config.yaml as the container would: its environment applied, the mounted
  * files (TLS, secrets) replaced by temp files holding the rendered Secret's values.
  */
-function loadRenderedConfig(objects: readonly KubeObject[], target: Container): ReturnType<typeof loadConfig>['config'] {
+function loadRenderedConfig(
+  objects: readonly KubeObject[],
+  target: Container,
+  extraEnv: Record<string, string> = {},
+): ReturnType<typeof loadConfig>['config'] {
   const configMap = findObject(objects, 'ConfigMap', '-config') as KubeObject & { data: Record<string, string> };
   const dir = mkdtempSync(join(scratch, 'config-'));
   const file = join(dir, 'config.yaml');
   writeFileSync(file, configMap.data['config.yaml'] ?? '');
   const secrets = (findObject(objects, 'Secret', '-secrets') as Secret).data;
   const env: Record<string, string> = {};
+  // The serving certificate and key, as the tls volume mounts them (generated mode: the rendered Secret).
+  const tls = objects.find((object) => object.kind === 'Secret' && object.metadata.name.endsWith('-webhook-tls')) as Secret | undefined;
   for (const variable of target.env ?? []) {
     if (variable.value === undefined) continue;
+    const mounted = /^\/etc\/scangate\/tls\/(.+)$/.exec(variable.value)?.[1];
     const local = join(dir, variable.value.replaceAll('/', '_'));
-    writeFileSync(local, 'PEM placeholder: only readability is checked');
+    writeFileSync(local, mounted !== undefined && tls !== undefined ? decode(tls.data[mounted] ?? '') : 'PEM placeholder: only readability is checked');
     env[variable.name] = local;
   }
   const secretFiles: Record<string, string> = {
@@ -375,7 +429,7 @@ function loadRenderedConfig(objects: readonly KubeObject[], target: Container): 
     writeFileSync(local, decode(value));
     env[variable] = local;
   }
-  const loaded = loadConfig({ file, env });
+  const loaded = loadConfig({ file, env: { ...env, ...extraEnv } });
   expect(loaded.adminTokenGenerated).toBe(false);
   return loaded.config;
 }
