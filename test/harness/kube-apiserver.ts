@@ -29,7 +29,8 @@ export const KUBE_APISERVER_MISSING_MESSAGE =
   `kube-apiserver ${KUBE_VERSION} is missing at ${KUBE_APISERVER_BIN}: build it with ` +
   '`bash test/peers/build-kube-apiserver.sh` (takes 8–15 minutes on 2 cores)';
 export const ETCD_MISSING_MESSAGE = 'etcd is needed for these tests: install it with `apt-get install -y etcd-server`';
-export const KUBECTL_MISSING_MESSAGE = 'kubectl is needed for these tests: it must be on PATH';
+export const KUBECTL_MISSING_MESSAGE =
+  'kubectl is needed for these tests: build it with `bash test/peers/build-kube-apiserver.sh` (with kube-apiserver)';
 
 const HOST = '127.0.0.1';
 const ETCD_DEADLINE_MS = 20_000;
@@ -119,8 +120,13 @@ function httpGet(url: string): Promise<number> {
   });
 }
 
-/** The kubectl binary: next to the preinstalled dispatcher, the newest `kubectl.1.N` not above the server's minor. */
+/**
+ * The kubectl binary: the one build-kube-apiserver.sh builds beside the server (same release);
+ * else, next to a preinstalled dispatcher, the newest `kubectl.1.N` within one minor of the server.
+ */
 function kubectlBinary(): string {
+  const built = join(dirname(KUBE_APISERVER_BIN), 'kubectl');
+  if (existsSync(built)) return built;
   if (!onPath('kubectl')) throw new Error(KUBECTL_MISSING_MESSAGE);
   const serverMinor = Number(KUBE_VERSION.split('.')[1]);
   for (const dir of (process.env['PATH'] ?? '').split(':')) {
@@ -249,6 +255,10 @@ export async function startKubeApiserver(options: { extraFlags?: readonly string
         `--service-account-key-file=${file('sa.pub', serviceAccount.publicKey)}`,
         `--service-account-signing-key-file=${file('sa.key', serviceAccount.privateKey)}`,
         '--service-cluster-ip-range=10.96.0.0/24',
+        // A webhook behind a Service is dialled at an endpoint IP, not at the Service's cluster IP
+        // (10.96.x, off loopback): no controller writes endpoints here, so such a call fails
+        // inside the API server ("no endpoints") and no packet leaves the machine.
+        '--enable-aggregator-routing=true',
         '--disable-admission-plugins=ServiceAccount',
         '--allow-privileged=true',
         '--enable-priority-and-fairness=false',
