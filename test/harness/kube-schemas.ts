@@ -50,7 +50,12 @@ export function apiTestdata(name: string): Record<string, unknown> {
 // ---------------------------------------------------------------------------------------------
 // The OpenAPI documents as JSON Schema
 
-const OPENAPI_FILES = ['api__v1_openapi.json', 'apis__apps__v1_openapi.json', 'apis__batch__v1_openapi.json'] as const;
+const OPENAPI_FILES = [
+  'api__v1_openapi.json',
+  'apis__apps__v1_openapi.json',
+  'apis__batch__v1_openapi.json',
+  'apis__admissionregistration.k8s.io__v1_openapi.json', // the ValidatingWebhookConfiguration scangate prints
+] as const;
 const schemaId = (file: string): string => `https://scangate.invalid/kubernetes/1.35/${file}`;
 const CORE_ID = schemaId('api__v1_openapi.json');
 const STATUS_REF = `${CORE_ID}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Status`;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver (the end-to-end tests' real API server) from the Go module proxy:
-#   ~/.cache/scangate/kube-apiserver-<version>/kube-apiserver
+# Builds kube-apiserver (the end-to-end tests' real API server) and the kubectl of the same
+# release from the Go module proxy:
+#   ~/.cache/scangate/kube-apiserver-<version>/{kube-apiserver,kubectl}
+# (Debian's kubernetes-client is 1.20: too old for a 1.34 server and without --subresource.)
 #
 # `go install k8s.io/kubernetes/cmd/kube-apiserver@vX` fails: kubernetes replaces its staging
 # modules (k8s.io/api, k8s.io/apiserver, …) with ./staging paths. The documented workaround
@@ -12,8 +14,9 @@ source "$(dirname "$0")/go-peer.lib.sh"
 VERSION="${KUBE_VERSION:-v1.34.4}"
 OUT_DIR="${HOME}/.cache/scangate/kube-apiserver-${VERSION}"
 BIN="${OUT_DIR}/kube-apiserver"
-if [[ -x "${BIN}" ]]; then
-  echo "kube-apiserver ${VERSION}: present at ${BIN}"
+KUBECTL="${OUT_DIR}/kubectl"
+if [[ -x "${BIN}" && -x "${KUBECTL}" ]]; then
+  echo "kube-apiserver ${VERSION}: present at ${BIN} (and kubectl)"
   exit 0
 fi
 find_go
@@ -45,18 +48,23 @@ cat >"${work}/tools.go" <<'GO'
 
 package tools
 
-import _ "k8s.io/kubernetes/cmd/kube-apiserver"
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
 GO
 
-echo "kube-apiserver ${VERSION}: building with $("${GO}" version) ..."
-tmp="$(mktemp "${OUT_DIR}/kube-apiserver.XXXXXX")"
+echo "kube-apiserver ${VERSION}: building kube-apiserver and kubectl with $("${GO}" version) ..."
 (cd "${work}" && GOFLAGS=-mod=mod "${GO}" mod tidy -e >/dev/null 2>&1 || true)
-(cd "${work}" && CGO_ENABLED=0 GOFLAGS=-mod=mod "${GO}" build -trimpath -ldflags "-s -w \
-  -X k8s.io/component-base/version.gitVersion=${VERSION} \
-  -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(echo "${VERSION}" | cut -d. -f2)" \
-  -o "${tmp}" k8s.io/kubernetes/cmd/kube-apiserver)
-chmod +x "${tmp}"
-mv -f "${tmp}" "${BIN}"
+ldflags="-s -w -X k8s.io/component-base/version.gitVersion=${VERSION} \
+  -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$(echo "${VERSION}" | cut -d. -f2)"
+for cmd in kube-apiserver kubectl; do
+  tmp="$(mktemp "${OUT_DIR}/${cmd}.XXXXXX")"
+  (cd "${work}" && CGO_ENABLED=0 GOFLAGS=-mod=mod "${GO}" build -trimpath -ldflags "${ldflags}" -o "${tmp}" "k8s.io/kubernetes/cmd/${cmd}")
+  chmod +x "${tmp}"
+  mv -f "${tmp}" "${OUT_DIR}/${cmd}" # atomic: a reader sees no binary or the whole one
+done
 "${BIN}" --version
+"${KUBECTL}" version --client | head -1
 awk -v v="${VERSION}" -v b="${BIN}" -v s="${started}" -v f="$(date +%s.%N)" \
-  'BEGIN { printf "kube-apiserver %s: built %s in %.1fs\n", v, b, f - s }'
+  'BEGIN { printf "kube-apiserver %s: built %s and kubectl in %.1fs\n", v, b, f - s }'

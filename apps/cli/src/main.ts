@@ -2,10 +2,12 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerCacheCommand } from './commands/cache.command';
+import { registerCertsCommand } from './commands/certs.command';
 import { registerImageCommand } from './commands/image.command';
 import { registerRefCommand } from './commands/ref.command';
 import { registerReviewCommand } from './commands/review.command';
 import { registerServeCommand } from './commands/serve.command';
+import { registerWebhookCommand } from './commands/webhook.command';
 import { registerWorkerCommand } from './commands/worker.command';
 
 const program = new Command()
@@ -22,6 +24,8 @@ registerRefCommand(program);
 registerReviewCommand(program);
 registerCacheCommand(program);
 registerImageCommand(program);
+registerCertsCommand(program);
+registerWebhookCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`scangate: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { Analyzer, RegistryResolver } from '@scangate/analysis';
 import type { ScangateConfig } from '@scangate/config';
+import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
 import { AdminModule } from './admin/admin.module';
 import { createAnalyzer } from './analysis/analysis.factory';
@@ -14,6 +15,7 @@ import { installJsonBodyParser } from './http/json-body.parser';
 import { PinoNestLogger } from '@scangate/logging';
 import { AdmissionMetrics } from './metrics/admission.metrics';
 import { createMetricsRegistry } from './metrics/metrics.registry';
+import { watchCertificateFiles } from './tls/certificate-reloader';
 import { ensureEmbeddedTls } from './tls/embedded-tls';
 import { httpsOptions } from './tls/https-options';
 import type { TlsFiles } from './tls/https-options';
@@ -32,6 +34,8 @@ export interface WebhookServerOptions {
   readonly port?: number;
   readonly adminPort?: number;
   readonly host?: string;
+  /** How often rotated certificate files are looked for (default DEFAULT_TLS_RELOAD_INTERVAL_MS). */
+  readonly tlsReloadIntervalMs?: number;
 }
 
 export interface RunningWebhook {
@@ -90,6 +94,9 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
     started.push(app);
     configureHttp(app, logger, config.server.bodyLimitBytes);
     await app.listen(options.port ?? config.server.port, host);
+    // Fastify typed its server as plain HTTP; with `https` options it is a node:https (TLS) server.
+    const httpsServer = app.getHttpServer() as unknown as TlsServer;
+    const reloader = watchCertificateFiles(httpsServer, tls, logger, options.tlsReloadIntervalMs);
 
     const admin = await NestFactory.create<NestFastifyApplication>(
       AdminModule.forRoot({
@@ -119,6 +126,7 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
       runtime,
       tls,
       close: async () => {
+        reloader.stop();
         await app.close();
         await admin.close();
         await runtime.close();
