@@ -1,33 +1,29 @@
 import { createHash } from 'node:crypto';
-import axios from 'axios';
-import type { AnalyzerResult, ResolvedImage } from '@scangate/analysis';
-import { AnchoreAnalyzer, ScannerGuard } from '@scangate/analyzers';
-import type { AnchoreConfig } from '@scangate/config';
+import type { Analyzer, AnalyzerResult, ResolvedImage } from '@scangate/analysis';
+import { AnchoreAnalyzer, createAnalyzer } from '@scangate/analyzers';
+import type { AnalyzerConfig, AnchoreConfig } from '@scangate/config';
 import { parseImageRef } from '@scangate/image-ref';
 import { type AnchoreFlavour, AnchoreSimulator, type AnchoreSimulatorOptions, DEFAULT_USER } from './harness/anchore-simulator';
 
-// The Anchore adapter against the simulator, for Engine v1 and Enterprise v2 alike. The simulator
-// validates every exchange against the saved specs; each test ends by expecting no violation.
+// The Anchore adapter, built by createAnalyzer as the apps build it, against the simulator, for
+// Engine v1 and Enterprise v2 alike. The simulator validates every exchange against the saved
+// specs; each test ends by expecting no violation.
 
 const POLL_MS = 1234;
 const digestOf = (seed: string): string => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
 
-function analyzer(simulator: AnchoreSimulator, config: Partial<AnchoreConfig> = {}, guard: Partial<ConstructorParameters<typeof ScannerGuard>[0]> = {}) {
-  return new AnchoreAnalyzer(
-    { url: simulator.url, username: DEFAULT_USER.username, password: DEFAULT_USER.password, apiVersion: simulator.flavour, ...config },
-    {
-      http: axios.create(),
-      guard: new ScannerGuard({
-        analyzer: 'anchore',
-        timeoutMs: 5_000,
-        retries: 2,
-        breaker: { failureThreshold: 5, openMs: 60_000 },
-        backoff: { initialMs: 1, maxMs: 5 },
-        ...guard,
-      }),
-      pollIntervalMs: POLL_MS,
-    },
-  );
+function analyzer(simulator: AnchoreSimulator, config: Partial<AnchoreConfig> = {}, settings: Partial<AnalyzerConfig> = {}): Analyzer {
+  const built = createAnalyzer({
+    type: 'anchore',
+    anchore: { url: simulator.url, username: DEFAULT_USER.username, password: DEFAULT_USER.password, apiVersion: simulator.flavour, ...config },
+    requestTimeoutMs: 5_000,
+    retries: 2,
+    pollIntervalMs: POLL_MS,
+    breaker: { failureThreshold: 5, openMs: 60_000 },
+    ...settings,
+  });
+  if (!(built instanceof AnchoreAnalyzer)) throw new Error('createAnalyzer did not build the Anchore adapter');
+  return built;
 }
 
 function image(reference: string, seed = reference): ResolvedImage {
@@ -36,7 +32,7 @@ function image(reference: string, seed = reference): ResolvedImage {
 }
 
 /** Calls analyze until it stops answering pending (the simulator moves one state per lookup). */
-async function settle(subject: AnchoreAnalyzer, target: ResolvedImage, maxCalls = 10): Promise<{ result: AnalyzerResult; pendings: AnalyzerResult[] }> {
+async function settle(subject: Analyzer, target: ResolvedImage, maxCalls = 10): Promise<{ result: AnalyzerResult; pendings: AnalyzerResult[] }> {
   const pendings: AnalyzerResult[] = [];
   for (let i = 0; i < maxCalls; i++) {
     const result = await subject.analyze(target, new AbortController().signal);
