@@ -168,7 +168,10 @@ export class SpecValidator {
       this.compiled.set(key, validate);
     }
     if (validate(value)) return [];
-    return (validate.errors ?? []).map(describeError);
+    // A nullable schema is `anyOf: [null, schema]`: its "must be null" and "anyOf" errors only
+    // repeat that the value is not valid for the schema, whose own errors are kept.
+    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params['type'] === 'null'));
+    return (errors.length > 0 ? errors : (validate.errors ?? [])).map(describeError);
   }
 
   private definitions(): JsonMap {
