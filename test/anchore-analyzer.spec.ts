@@ -124,7 +124,7 @@ describe.each<AnchoreFlavour>(['v1', 'v2'])('AnchoreAnalyzer against the %s simu
     sim.failAnalysis(target.digest);
     const { result } = await settle(analyzer(sim), target);
     expect(result).toMatchObject({ kind: 'failure', transient: false });
-    expect(result.kind === 'failure' && result.reason).toContain('(analysis_failed); this says nothing about the image');
+    expect(result.kind === 'failure' && result.reason).toContain(`Anchore could not analyse the image (analysis_failed), which says nothing about its content: fix the cause in Anchore, re-add the image there with force, then rescan: registry.example.com/team/broken@${target.digest}`);
   });
 
   it('reports rejected credentials as a permanent failure', async () => {

@@ -42,7 +42,8 @@ export class AnchoreAnalyzer implements Analyzer {
         return {
           kind: 'failure',
           transient: false,
-          reason: `Anchore could not analyse ${anchorePullString(image.ref, record.imageDigest)} (analysis_failed); this says nothing about the image's content: fix the cause in Anchore, re-add the image there with force, then rescan`,
+          // Advice first: failure reasons are shortened (300 characters) where they are stored.
+          reason: `Anchore could not analyse the image (analysis_failed), which says nothing about its content: fix the cause in Anchore, re-add the image there with force, then rescan: ${anchorePullString(image.ref, record.imageDigest)}`,
         };
       }
       // Working, or a state this adapter does not know: ask again later.
