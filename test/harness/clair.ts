@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ClairPskToken } from '@scangate/analyzers';
@@ -9,8 +9,11 @@ import type { TestPostgres } from './postgres';
 
 // A real Clair v4.9.0 in combo mode, offline (REAL-PEERS.md "Clair offline, in combo mode"):
 // airgapped indexer, no updaters or enrichers, migrations on, PSK auth with an explicit issuer,
-// empty RHEL mapping files, notifier polling every second. Vulnerabilities are loaded with
+// empty RHEL mapping files, notifier polling and delivering every minute: Clair's config package
+// (v1.4.3, notifier.go validate) turns any interval under one minute into 6 h / 1 h, and both
+// loops are plain tickers, so a notification reaches scangate 1–2 minutes after an import. Vulnerabilities are loaded with
 // `clairctl import-updaters`. Built once by test/peers/build-clair.sh into the user cache.
+// CLAIR_LOG_LEVEL (debug, info, …) and CLAIR_LOG_FILE (appended to) help when a test fails.
 
 export const CLAIR_VERSION = 'v4.9.0';
 export const CLAIR_ISSUER = 'scangate-test';
@@ -111,8 +114,10 @@ export class TestClair {
     children.add(child);
     this.child = child;
     this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const logFile = process.env['CLAIR_LOG_FILE'];
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
+      if (logFile) appendFileSync(logFile, chunk);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -217,7 +222,7 @@ export class TestClair {
       this.configFile,
       `http_listen_addr: ${HOST}:${new URL(this.url).port}\n` +
         `introspection_addr: ${HOST}:${this.introspectionPort}\n` +
-        'log_level: warn\n' +
+        (process.env['CLAIR_LOG_LEVEL'] ? `log_level: ${process.env['CLAIR_LOG_LEVEL']}\n` : 'log_level: warn\n') +
         'indexer:\n' +
         `  connstring: ${db}\n  migrations: true\n  airgap: true\n` +
         '  scanner:\n' +
@@ -226,7 +231,7 @@ export class TestClair {
         'matcher:\n' +
         `  connstring: ${db}\n  migrations: true\n  disable_updaters: true\n  disable_enrichment: true\n` +
         'notifier:\n' +
-        `  connstring: ${db}\n  migrations: true\n  poll_interval: 1s\n  delivery_interval: 1s\n${webhook}` +
+        `  connstring: ${db}\n  migrations: true\n  poll_interval: 1m\n  delivery_interval: 1m\n${webhook}` +
         'auth:\n' +
         `  psk:\n    key: ${this.psk}\n    iss: [${JSON.stringify(this.issuer)}]\n`,
     );

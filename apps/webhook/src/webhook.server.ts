@@ -102,6 +102,7 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
         registry,
         ...optional('queue', runtime.queue),
         ...optional('identity', runtime.identity),
+        analyzer: config.analyzer,
       }),
       new FastifyAdapter({ bodyLimit: ADMIN_BODY_LIMIT, logger: false }),
       { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },

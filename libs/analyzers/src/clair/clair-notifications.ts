@@ -25,7 +25,9 @@ export async function readNotification(
   let next: string | undefined;
   for (let pages = 0; pages < MAX_PAGES; pages++) {
     const page = await client.notificationPage(id, pageSize, next, signal);
-    if (!page) return { digests: [...digests], found: pages > 0 };
+    // Clair 4.9 answers an unknown or consumed id with an empty page (and a DELETE of an unknown
+    // one with 500 "no receipt"): an empty first page means there is nothing left to do.
+    if (!page || (pages === 0 && (page.notifications ?? []).length === 0)) return { digests: [...digests], found: pages > 0 };
     for (const notification of page.notifications ?? []) {
       if (typeof notification.manifest === 'string' && notification.manifest !== '') digests.add(notification.manifest);
     }
