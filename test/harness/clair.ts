@@ -66,7 +66,12 @@ export interface AlpineVulnerability {
   readonly links?: string;
 }
 
-export const ALPINE_DISTRIBUTION = { did: 'alpine', name: 'Alpine Linux', version_id: '3.19', pretty_name: 'Alpine Linux v3.19' };
+/**
+ * Exactly the distribution claircore's Alpine scanner records from OS_RELEASE_3_19 (`version`
+ * 3.19, no `version_id`): the matcher compares only did/name/pretty_name, but the notifier's
+ * affected-manifests lookup (datastore/postgres/affectedmanifest.go) wants every field equal.
+ */
+export const ALPINE_DISTRIBUTION = { did: 'alpine', name: 'Alpine Linux', version: '3.19', pretty_name: 'Alpine Linux v3.19' };
 
 export interface ClairStartOptions {
   /** Where Clair's notifier POSTs, with these headers (the scangate admin listener). */
@@ -90,6 +95,7 @@ export class TestClair {
   private exited?: Promise<void>;
   private output = '';
   private imports = 0;
+  private lastStart: ClairStartOptions = {};
 
   private constructor(
     private readonly binaries: ClairBinaries,
@@ -107,8 +113,10 @@ export class TestClair {
     return new TestClair(binaries, postgres, await freePort(), await freePort());
   }
 
-  async start(options: ClairStartOptions = {}): Promise<void> {
+  /** Starts Clair; a restart without options keeps the previous notifier settings. */
+  async start(options: ClairStartOptions = this.lastStart): Promise<void> {
     if (this.child) throw new Error('clair is already running');
+    this.lastStart = options;
     this.writeConfig(options);
     const child = spawn(this.binaries.clair, ['-conf', this.configFile, '-mode', 'combo'], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
