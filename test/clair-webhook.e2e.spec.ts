@@ -58,6 +58,13 @@ afterAll(async () => {
 const messageOf = (answer: AdmissionAnswer): string => answer.status?.message ?? answer.warnings?.join(' ') ?? '';
 const decided = (answer: AdmissionAnswer): boolean => !/analysis-(pending|error)/.test(messageOf(answer));
 
+/** One sample of the worker's own /metrics (0 when absent). */
+async function workerMetric(name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
 async function verdictFor(reference: string, timeoutMs: number, what: string): Promise<AdmissionAnswer> {
   return eventually(async () => {
     const answer = await stack.admit(reference);
@@ -94,8 +101,10 @@ describe('scangate with Clair v4.9.0, through the worker', () => {
     expect(listed.body).toMatchObject({ verdicts: [{ digest: image.digest, analyzer: 'clair', allowed: false }] });
   });
 
-  it('leaves no verdict while Clair is down, and serves verdicts again once it is back', async () => {
+  it('leaves no verdict while Clair is down, opens the breaker, and serves verdicts again once it is back', async () => {
     const image = await pushAlpineImage(registry, 'shop/outage:1.0', [...BASE, { name: 'busybox', version: '1.36.1-r0' }]);
+    const circuit = (state: string): Promise<number> => workerMetric('scangate_analyzer_circuit_state', `analyzer="clair",state="${state}"`);
+    expect(await circuit('closed')).toBe(1);
     await clair.stop();
     try {
       const failed = await eventually(async () => {
@@ -103,6 +112,7 @@ describe('scangate with Clair v4.9.0, through the worker', () => {
         return messageOf(answer).includes('analysis-error') ? answer : undefined;
       }, 60_000, 'an analysis error while Clair is down');
       expect(failed.allowed).toBe(false);
+      await eventually(async () => ((await circuit('open')) === 1 ? true : undefined), 30_000, "the worker's clair circuit to open");
       const pinned = `${registry.host}/shop/outage@${image.digest}`;
       const listed = await stack.admin('GET', `/admin/v1/verdicts?image=${encodeURIComponent(pinned)}`);
       expect(listed.body).toMatchObject({ count: 0 });
@@ -112,6 +122,8 @@ describe('scangate with Clair v4.9.0, through the worker', () => {
     const after = await verdictFor(image.reference, 90_000, 'a verdict once Clair is back');
     expect(after.allowed).toBe(false);
     expect(messageOf(after)).toContain('CVE-2099-0001 (High) in busybox 1.36.1-r0');
+    expect(await circuit('closed')).toBe(1);
+    expect(await circuit('open')).toBe(0);
   });
 
   it('the notifier route takes only its own header, not the admin token', async () => {
