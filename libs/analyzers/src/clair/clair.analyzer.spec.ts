@@ -51,7 +51,7 @@ function analyzerAnswering(answer: (call: string) => Answer, breaker = { failure
 const finished = { manifest_hash: PLATFORM, state: 'IndexFinished', success: true };
 const clean = { manifest_hash: PLATFORM, packages: {}, vulnerabilities: {}, package_vulnerabilities: {} };
 
-function clair(overrides: Partial<Record<string, Answer>>): (call: string) => Answer {
+function clair(overrides: Readonly<Record<string, Answer>>): (call: string) => Answer {
   const routes: Record<string, Answer> = {
     'GET /indexer/api/v1/index_state': { status: 200, data: { state: 'S2' } },
     [`GET /indexer/api/v1/index_report/${PLATFORM}`]: { status: 200, data: finished, headers: { etag: '"S2"' } },
