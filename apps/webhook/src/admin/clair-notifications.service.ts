@@ -3,7 +3,7 @@ import { ClairClient, consumeNotification, ScannerGuard } from '@scangate/analyz
 import type { AnalyzerConfig, ClairConfig } from '@scangate/config';
 import type { AnalysisQueue } from '@scangate/queue';
 import type { FlushResult, Verdict, VerdictStore } from '@scangate/verdicts';
-import axios from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import type { AnalyzerIdentity } from '../analysis/cached-analysis';
 
 /** What one delivery did; the receiver's 200 body. */
@@ -37,6 +37,7 @@ export class ClairNotifications {
     private readonly store: VerdictStore,
     private readonly queue?: AnalysisQueue,
     private readonly identity?: AnalyzerIdentity,
+    http: AxiosInstance = axios.create(),
   ) {
     // A guard of its own: the notifier's calls must not open the worker's breaker, nor wait on it.
     const guard = new ScannerGuard({
@@ -45,7 +46,7 @@ export class ClairNotifications {
       retries: analyzer.retries,
       breaker: { failureThreshold: 1_000, openMs: 1_000 },
     });
-    this.client = new ClairClient(config, { http: axios.create(), guard });
+    this.client = new ClairClient(config, { http, guard });
     if (config.notifier.token) this.expectedToken = createHash('sha256').update(config.notifier.token).digest();
   }
 
