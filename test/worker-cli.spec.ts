@@ -27,16 +27,6 @@ describe('scangate worker', () => {
     expect(result.stderr).toContain('scangate: nothing to analyse: analyzer.type is none (local rules only)');
   });
 
-  it('says so for an analyzer this build does not have yet', () => {
-    const file = configFile('clair', {
-      redis: { url: 'redis://127.0.0.1:1' },
-      analyzer: { type: 'clair', clair: { url: 'http://clair.test:6060' } },
-    });
-    const result = runCli(['worker', '--config', file]);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toContain('scangate: analyzer.type: "clair" is not available in this build yet');
-  });
-
   it('is listed in the help', () => {
     const result = runCli(['--help']);
     expect(result.stdout).toMatch(/worker \[options\]\s+run the analysis worker alone/);

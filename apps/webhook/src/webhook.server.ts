@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { Analyzer, RegistryResolver } from '@scangate/analysis';
+import { AnalysisMetrics } from '@scangate/analysis';
 import type { ScangateConfig } from '@scangate/config';
 import type { Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
@@ -61,11 +62,14 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
   const { config, logger } = options;
   const tls = await resolveTls(options);
   const registry = createMetricsRegistry();
+  // In embedded mode the analyses (and the analyzer's circuit breaker) run in this process.
+  const analysisMetrics = new AnalysisMetrics(registry);
   const runtime = createAnalysisRuntime({
     config,
     logger,
     registry,
-    ...optional('analyzer', options.analyzer ?? createAnalyzer(config)),
+    analysisMetrics,
+    ...optional('analyzer', options.analyzer ?? createAnalyzer(config, analysisMetrics)),
     ...optional('resolver', options.resolver),
   });
   const host = options.host ?? config.server.host;
@@ -105,6 +109,7 @@ export async function startWebhook(options: WebhookServerOptions): Promise<Runni
         registry,
         ...optional('queue', runtime.queue),
         ...optional('identity', runtime.identity),
+        analyzer: config.analyzer,
       }),
       new FastifyAdapter({ bodyLimit: ADMIN_BODY_LIMIT, logger: false }),
       { logger: new PinoNestLogger(logger), abortOnError: false, bodyParser: false },

@@ -13,7 +13,8 @@ import { WorkerModule } from './worker.module';
 
 export interface StartWorkerOptions {
   readonly config: ScangateConfig;
-  readonly analyzer: Analyzer;
+  /** The analyzer port; default: the adapter `analyzer.type` names (built with @nestjs/axios). */
+  readonly analyzer?: Analyzer;
   readonly resolver: RegistryResolver;
   readonly logger: Logger;
   /** The verdict store to write to; default: a RedisVerdictStore from `config` (closed on close()). */
@@ -54,7 +55,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       WorkerModule.register({
         config: { redis, worker: config.worker },
         logger,
-        analyzer: options.analyzer,
+        analyzerConfig: config.analyzer,
+        ...(options.analyzer ? { analyzer: options.analyzer } : {}),
         resolver: options.resolver,
         store,
         ownsStore: options.store === undefined,

@@ -7,3 +7,5 @@ export const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
 export const OWNS_STORE = Symbol('OWNS_STORE');
 /** AnalysisMetrics recording each attempt, exposed on the worker's /metrics listener. */
 export const WORKER_METRICS = Symbol('WORKER_METRICS');
+/** The analyzer port the analysis service calls (Anchore, Clair, or a test's). */
+export const ANALYZER = Symbol('ANALYZER');

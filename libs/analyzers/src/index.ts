@@ -8,5 +8,5 @@ export {
 export { isTransientStatus, scannerErrorOf } from './resilience/http-errors';
 export type { AnalyzerDeps } from './analyzer-deps';
 export { AnchoreAnalyzer } from './anchore';
-export { ClairAnalyzer } from './clair';
+export { type AffectedManifests, ClairAnalyzer, ClairClient, ClairPskToken, consumeNotification } from './clair';
 export { createAnalyzer, type CreateAnalyzerOptions } from './create-analyzer';

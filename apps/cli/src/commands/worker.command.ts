@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import type { Analyzer } from '@scangate/analysis';
-import type { ScangateConfig } from '@scangate/config';
 import { createLogger } from '@scangate/logging';
 import { RegistryClient } from '@scangate/registry';
 import { startWorker } from '@scangate/worker';
@@ -19,15 +17,15 @@ export function registerWorkerCommand(program: Command): void {
       const loaded = loadConfigOrExit(options.config);
       const { config } = loaded;
       if (!config.redis) usage('scangate worker needs redis; in embedded mode scangate serve analyses in-process');
-      const analyzer = analyzerFor(config);
+      if (config.analyzer.type === 'none') usage('nothing to analyse: analyzer.type is none (local rules only)');
       const logger = createLogger(config.log.level);
       for (const warning of loaded.warnings) logger.warn({ source: loaded.source }, warning);
 
       // Tags resolve through the registry client, behind the egress guard (policy.allowedRegistries,
       // no private addresses unless registries.allowPrivateNetworks / privateHosts).
-      const worker = await startWorker({ config, analyzer, resolver: RegistryClient.fromConfig(config), logger });
+      const worker = await startWorker({ config, resolver: RegistryClient.fromConfig(config), logger });
       process.stderr.write(
-        `scangate worker consuming analysis jobs (analyzer ${analyzer.name}, concurrency ${config.worker.concurrency})` +
+        `scangate worker consuming analysis jobs (analyzer ${config.analyzer.type}, concurrency ${config.worker.concurrency})` +
           `${worker.metricsPort ? `, metrics on :${worker.metricsPort}/metrics` : ''}\n`,
       );
 
@@ -46,17 +44,6 @@ export function registerWorkerCommand(program: Command): void {
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
-}
-
-/** The configured analyzer; refusing to start beats a worker that cannot analyse anything. */
-function analyzerFor(config: ScangateConfig): Analyzer {
-  switch (config.analyzer.type) {
-    case 'none':
-      return usage('nothing to analyse: analyzer.type is none (local rules only)');
-    case 'anchore':
-    case 'clair':
-      return usage(`analyzer.type: "${config.analyzer.type}" is not available in this build yet`);
-  }
 }
 
 function usage(message: string): never {

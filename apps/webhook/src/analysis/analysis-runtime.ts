@@ -35,6 +35,8 @@ export interface AnalysisRuntimeOptions {
   readonly registry: Registry;
   /** The analyzer port (Anchore, Clair, a test analyzer); none: local rules only. */
   readonly analyzer?: Analyzer;
+  /** Where in-process analyses are counted; default: new ones in `registry`. */
+  readonly analysisMetrics?: AnalysisMetrics;
   /** Tag → digest resolution for in-process analysis; default: the registry client from config. */
   readonly resolver?: RegistryResolver;
 }
@@ -80,7 +82,7 @@ export function createAnalysisRuntime(options: AnalysisRuntimeOptions): Analysis
     queueConnection = createRedisConnection(config.redis, 'hot-path', { onError });
     queue = new BullAnalysisQueue({ connection: queueConnection, redis: config.redis, cache: config.cache });
   } else {
-    const metrics = new AnalysisMetrics(registry);
+    const metrics = options.analysisMetrics ?? new AnalysisMetrics(registry);
     // Embedded mode resolves tags here, through the same guarded registry client the worker uses.
     const resolver = options.resolver ?? (ownClient = RegistryClient.fromConfig(config));
     const service = new AnalysisService(store, resolver, analyzer);

@@ -1,16 +1,15 @@
-import type { Analyzer, AnalyzerResult } from '@scangate/analysis';
-import type { ClairConfig } from '@scangate/config';
-import type { AnalyzerDeps } from '../analyzer-deps';
-
-// Placeholder until the Clair adapter lands (this branch only; never merged as is).
-export class ClairAnalyzer implements Analyzer {
-  readonly name = 'clair';
-  readonly fingerprint = 'unimplemented';
-  constructor(
-    readonly config: ClairConfig,
-    readonly deps: AnalyzerDeps,
-  ) {}
-  analyze(): Promise<AnalyzerResult> {
-    return Promise.resolve({ kind: 'failure', transient: false, reason: 'clair adapter not implemented' });
-  }
-}
+export { ClairAnalyzer } from './clair.analyzer';
+export { ClairClient, type ClairClientDeps } from './clair-client';
+export { clairManifestOf } from './clair-manifest';
+export { consumeNotification, readNotification, type AffectedManifests } from './clair-notifications';
+export {
+  type ClairPolicy,
+  denyReason,
+  deniedFindings,
+  type Finding,
+  MAX_REASON_LENGTH,
+  policyFingerprint,
+  SEVERITY_ORDER,
+} from './clair-policy';
+export { ClairPskToken, signHs256 } from './clair-psk-token';
+export type * from './clair-wire.types';
