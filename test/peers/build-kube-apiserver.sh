@@ -65,6 +65,7 @@ for cmd in kube-apiserver kubectl; do
   mv -f "${tmp}" "${OUT_DIR}/${cmd}" # atomic: a reader sees no binary or the whole one
 done
 "${BIN}" --version
-"${KUBECTL}" version --client | head -1
+# sed reads to the end: head would close the pipe and kill kubectl with SIGPIPE under pipefail.
+"${KUBECTL}" version --client | sed -n 1p
 awk -v v="${VERSION}" -v b="${BIN}" -v s="${started}" -v f="$(date +%s.%N)" \
   'BEGIN { printf "kube-apiserver %s: built %s and kubectl in %.1fs\n", v, b, f - s }'

@@ -53,6 +53,7 @@ trap 'rm -f "${tmp}"' EXIT
 chmod +x "${tmp}"
 mv -f "${tmp}" "${BIN}" # atomic: a concurrent reader sees no binary or the whole one
 finished=$(date +%s.%N)
-"${BIN}" version | head -1
+# sed reads to the end: head would close the pipe and kill opa with SIGPIPE under pipefail.
+"${BIN}" version | sed -n 1p
 awk -v v="${VERSION}" -v b="${BIN}" -v s="${started}" -v f="${finished}" \
   'BEGIN { printf "opa %s: built %s in %.1fs\n", v, b, f - s }'
