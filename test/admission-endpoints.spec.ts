@@ -1,6 +1,13 @@
 import { parseImageRef } from '@scangate/image-ref';
 import type { KubeFixtureName } from './fixtures/kube';
-import { KUBE_FIXTURES, KUBE_FIXTURE_NAMES, fixtureReview, imageReview, kubeObject, withoutEphemeralContainers } from './fixtures/kube';
+import {
+  KUBE_FIXTURES,
+  KUBE_FIXTURE_NAMES,
+  fixtureReview,
+  imageReview,
+  kubeObject,
+  withoutEphemeralContainers,
+} from './fixtures/kube';
 import { assertAdmissionReviewResponse, assertImageReviewResponse } from './harness/kube-schemas';
 import { setAtPath } from './harness/json-path';
 import type { TestWebhook } from './harness/webhook-harness';
@@ -8,7 +15,13 @@ import { loadTestConfig, startTestWebhook } from './harness/webhook-harness';
 
 interface Answer {
   apiVersion: string;
-  response: { uid: string; allowed: boolean; status?: { code: number; message: string }; warnings?: string[]; auditAnnotations?: Record<string, string> };
+  response: {
+    uid: string;
+    allowed: boolean;
+    status?: { code: number; message: string };
+    warnings?: string[];
+    auditAnnotations?: Record<string, string>;
+  };
 }
 
 let server: TestWebhook;
@@ -24,7 +37,7 @@ async function validate(body: object, on: TestWebhook = server): Promise<Answer>
   const res = await on.client.post('/validate?timeout=10s', body);
   expect(res.status).toBe(200);
   const answer = res.json<Answer>();
-  const request = (body as { apiVersion: string; request: { uid: string } });
+  const request = body as { apiVersion: string; request: { uid: string } };
   assertAdmissionReviewResponse(answer, request.apiVersion, request.request.uid);
   return answer;
 }
@@ -47,7 +60,10 @@ describe('POST /validate over HTTPS, every kind and image location', () => {
   describe.each(['v1', 'v1beta1'] as const)('AdmissionReview %s', (version) => {
     it.each(KUBE_FIXTURE_NAMES)('%s: decided on every image, answered in the version received', async (name) => {
       const fixture = KUBE_FIXTURES[name];
-      const body = fixtureReview(name, { version, ...(fixture.kind.kind === 'Pod' && !('subResource' in fixture) ? { object: creatable(name) } : {}) });
+      const body = fixtureReview(name, {
+        version,
+        ...(fixture.kind.kind === 'Pod' && !('subResource' in fixture) ? { object: creatable(name) } : {}),
+      });
       const answer = await validate(body);
       expect(answer.apiVersion).toBe(`admission.k8s.io/${version}`);
       const sent = (body.request['object'] === undefined ? [] : fixture.images).filter(
@@ -63,7 +79,8 @@ describe('POST /validate over HTTPS, every kind and image location', () => {
       const answer = await validate(fixtureReview(name, { version, object }));
       expect(answer.response.allowed).toBe(false);
       expect(answer.response.status?.code).toBe(403);
-      const expected = 'subResource' in fixture ? fixture.images.filter((i) => i.location === 'ephemeralContainer') : fixture.images;
+      const expected =
+        'subResource' in fixture ? fixture.images.filter((i) => i.location === 'ephemeralContainer') : fixture.images;
       for (const image of expected) expect(answer.response.status?.message).toContain(`${image.path} ("nginx:latest")`);
       expect(answer.response.status?.message.match(/\[latest-tag\]/g)).toHaveLength(expected.length);
     });
@@ -84,17 +101,26 @@ describe('POST /validate over HTTPS, every kind and image location', () => {
   it('exempt namespaces, DELETE and dryRun', async () => {
     const latest = withoutEphemeralContainers(kubeObject('pod'));
     setAtPath(latest, 'spec.containers[0].image', 'nginx:latest');
-    const exempt = await validate(fixtureReview('pod', { object: latest, operation: 'CREATE', subResource: undefined, namespace: 'kube-system' }));
+    const exempt = await validate(
+      fixtureReview('pod', { object: latest, operation: 'CREATE', subResource: undefined, namespace: 'kube-system' }),
+    );
     expect(exempt.response).toMatchObject({ allowed: true, auditAnnotations: { decision: 'exempt' } });
-    const deleted = await validate(fixtureReview('pod', { operation: 'DELETE', subResource: undefined, oldObject: latest }));
+    const deleted = await validate(
+      fixtureReview('pod', { operation: 'DELETE', subResource: undefined, oldObject: latest }),
+    );
     expect(deleted.response).toMatchObject({ allowed: true, auditAnnotations: { decision: 'skipped' } });
-    const dryRun = await validate(fixtureReview('pod', { object: latest, operation: 'CREATE', subResource: undefined, dryRun: true }));
+    const dryRun = await validate(
+      fixtureReview('pod', { object: latest, operation: 'CREATE', subResource: undefined, dryRun: true }),
+    );
     expect(dryRun.response.allowed).toBe(false);
   });
 
   it('answers a Pod with 10,000 containers with a bounded denial', async () => {
     const pod = withoutEphemeralContainers(kubeObject('pod'));
-    (pod['spec'] as { containers: unknown[] }).containers = Array.from({ length: 10_000 }, (_, i) => ({ name: `c${i}`, image: `nginx:${i % 2 ? 'latest' : '1.25'}` }));
+    (pod['spec'] as { containers: unknown[] }).containers = Array.from({ length: 10_000 }, (_, i) => ({
+      name: `c${i}`,
+      image: `nginx:${i % 2 ? 'latest' : '1.25'}`,
+    }));
     const answer = await validate(fixtureReview('pod', { object: pod, operation: 'CREATE', subResource: undefined }));
     expect(answer.response.allowed).toBe(false);
     expect(answer.response.status?.message).toContain('5000 policy violations');
@@ -106,7 +132,9 @@ describe('allowed registries on a host boundary, over HTTPS', () => {
   let registries: TestWebhook;
   beforeAll(async () => {
     registries = await startTestWebhook({
-      loaded: loadTestConfig(undefined, { SCANGATE_POLICY_ALLOWEDREGISTRIES: 'registry.example.com,docker.io/mycompany' }),
+      loaded: loadTestConfig(undefined, {
+        SCANGATE_POLICY_ALLOWEDREGISTRIES: 'registry.example.com,docker.io/mycompany',
+      }),
     });
   });
   afterAll(() => registries.stop());
@@ -131,7 +159,9 @@ describe('allowed registries on a host boundary, over HTTPS', () => {
     const create = { operation: 'CREATE', subResource: undefined } as const;
     const answer = await validate(fixtureReview('pod', { object: pod, ...create }), registries);
     expect(answer.response.allowed).toBe(false);
-    expect(answer.response.status?.message).toContain('spec.containers[0].image ("registry.example.com.evil.io/app:1")');
+    expect(answer.response.status?.message).toContain(
+      'spec.containers[0].image ("registry.example.com.evil.io/app:1")',
+    );
     expect(answer.response.status?.message).toContain('spec.initContainers[0].image ("mycompanyevil/app:1")');
     setAtPath(pod, 'spec.containers[0].image', 'registry.example.com/app:1');
     setAtPath(pod, 'spec.initContainers[0].image', 'mycompany/app:1');
@@ -148,7 +178,9 @@ describe('POST /imagereview', () => {
     const denied = await server.client.post('/imagereview', imageReview({ images: ['nginx:latest', 'quay.io/x/y:1'] }));
     expect(denied.status).toBe(200);
     assertImageReviewResponse(denied.json());
-    expect(denied.json()).toMatchObject({ status: { allowed: false, reason: expect.stringContaining('spec.containers[0].image') } });
+    expect(denied.json()).toMatchObject({
+      status: { allowed: false, reason: expect.stringContaining('spec.containers[0].image') },
+    });
     const allowed = await server.client.post('/imagereview', imageReview({ images: ['quay.io/x/y:1'] }));
     assertImageReviewResponse(allowed.json());
     expect(allowed.json()).toMatchObject({ status: { allowed: true } });

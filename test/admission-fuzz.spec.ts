@@ -24,8 +24,17 @@ describe(`fuzz: ${REVIEWS} mutated reviews`, () => {
     const random = new SeededRandom(SEED);
     const bases: { body: object; endpoint: string }[] = [
       ...KUBE_FIXTURE_NAMES.map((name) => ({ body: fixtureReview(name), endpoint: '/validate' })),
-      ...KUBE_FIXTURE_NAMES.map((name) => ({ body: fixtureReview(name, { version: 'v1beta1' }), endpoint: '/validate' })),
-      { body: imageReview({ images: ['nginx:1.27', 'busybox'], annotations: { 'a.image-policy.k8s.io/break-glass': 'x' } }), endpoint: '/imagereview' },
+      ...KUBE_FIXTURE_NAMES.map((name) => ({
+        body: fixtureReview(name, { version: 'v1beta1' }),
+        endpoint: '/validate',
+      })),
+      {
+        body: imageReview({
+          images: ['nginx:1.27', 'busybox'],
+          annotations: { 'a.image-policy.k8s.io/break-glass': 'x' },
+        }),
+        endpoint: '/imagereview',
+      },
     ];
     const statuses = new Map<number, number>();
     const failures: string[] = [];
@@ -36,7 +45,12 @@ describe(`fuzz: ${REVIEWS} mutated reviews`, () => {
         sent++;
         const base = random.pick(bases);
         const mutated = mutateReview(base.body, random);
-        const res = await server.client.send('POST', base.endpoint, mutated.text, mutated.contentType ? { 'content-type': mutated.contentType } : {});
+        const res = await server.client.send(
+          'POST',
+          base.endpoint,
+          mutated.text,
+          mutated.contentType ? { 'content-type': mutated.contentType } : {},
+        );
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const problem = checkAnswer(res.status, res.text, base.endpoint, mutated.text);
         if (problem) failures.push(`${mutated.mutation}: ${problem}`);
@@ -53,7 +67,10 @@ describe(`fuzz: ${REVIEWS} mutated reviews`, () => {
 
     const deployment = kubeObject('deployment');
     setAtPath(deployment, 'spec.template.spec.containers[0].image', 'nginx:latest');
-    const after = await server.client.post('/validate', fixtureReview('deployment', { object: deployment, uid: 'after-fuzz' }));
+    const after = await server.client.post(
+      '/validate',
+      fixtureReview('deployment', { object: deployment, uid: 'after-fuzz' }),
+    );
     expect(after.status).toBe(200);
     expect(after.json()).toMatchObject({ response: { uid: 'after-fuzz', allowed: false, status: { code: 403 } } });
   });
@@ -80,5 +97,7 @@ function checkAnswer(status: number, text: string, endpoint: string, sent: strin
   }
   if (![400, 413, 415].includes(status)) return `unexpected status ${status}: ${text.slice(0, 200)}`;
   const error = body as { code?: unknown; message?: unknown };
-  return typeof error.code === 'string' && typeof error.message === 'string' && error.message !== '' ? undefined : `4xx without a reason: ${text.slice(0, 200)}`;
+  return typeof error.code === 'string' && typeof error.message === 'string' && error.message !== ''
+    ? undefined
+    : `4xx without a reason: ${text.slice(0, 200)}`;
 }

@@ -52,7 +52,12 @@ async function rig(
   const { config } = loadTestConfig({
     redis: { ...(options.redisConfig ?? { url: redis.url }), prefix: `t${prefixes}` },
     cache: { allowTTL: 300, denyTTL: 30, tagTTL: 60, errorBackoffMs: ERROR_BACKOFF_MS },
-    worker: { concurrency: options.concurrency ?? 4, lockDurationMs: 5000, stalledIntervalMs: 5000, shutdownGraceMs: 5000 },
+    worker: {
+      concurrency: options.concurrency ?? 4,
+      lockDurationMs: 5000,
+      stalledIntervalMs: 5000,
+      shutdownGraceMs: 5000,
+    },
   });
   const redisConfig = config.redis;
   if (!redisConfig) throw new Error('test config has no redis');
@@ -61,7 +66,13 @@ async function rig(
   const store = RedisVerdictStore.fromConfig(redisConfig, config.cache);
   const connection = createRedisConnection(redisConfig, 'queue');
   const queue = new BullAnalysisQueue({ connection, redis: redisConfig, cache: config.cache });
-  const worker = await startWorker({ config, analyzer, resolver: new TestResolver(), logger: createLogger('silent'), store });
+  const worker = await startWorker({
+    config,
+    analyzer,
+    resolver: new TestResolver(),
+    logger: createLogger('silent'),
+    store,
+  });
   const made: Rig = {
     config,
     queue,
@@ -75,7 +86,8 @@ async function rig(
       for (;;) {
         const status = await queue.status(jobId);
         if (status && states.includes(status.state)) return status;
-        if (Date.now() > deadline) throw new Error(`job ${jobId} never reached ${states.join('|')}: ${JSON.stringify(status)}`);
+        if (Date.now() > deadline)
+          throw new Error(`job ${jobId} never reached ${states.join('|')}: ${JSON.stringify(status)}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
@@ -105,7 +117,10 @@ describe('analysis queue and worker (real redis-server)', () => {
     expect(done).toMatchObject({ state: 'completed', subject, attempts: 1, outcome: `allowed ${digest}` });
     expect(r.analyzer.calls(digest)).toBe(1);
     const key = { digest, analyzer: 'test', fingerprint: 'test-v1' };
-    expect(await r.store.getVerdict(key)).toMatchObject({ allowed: true, repositories: ['registry.test/team/slow-app'] });
+    expect(await r.store.getVerdict(key)).toMatchObject({
+      allowed: true,
+      repositories: ['registry.test/team/slow-app'],
+    });
     expect(await r.store.getTagDigest(subject.reference)).toBe(digest);
     expect(await r.queue.counts()).toMatchObject({ waiting: 0, active: 0, delayed: 0, completed: 1, failed: 0 });
   });
@@ -120,7 +135,9 @@ describe('analysis queue and worker (real redis-server)', () => {
     const again = await r.queue.enqueue(subject);
     expect(again.created).toBe(true);
     expect(again.jobId).not.toBe(first.jobId);
-    expect(await r.until(again.jobId, ['completed'])).toMatchObject({ outcome: `allowed ${digest} (verdict already cached)` });
+    expect(await r.until(again.jobId, ['completed'])).toMatchObject({
+      outcome: `allowed ${digest} (verdict already cached)`,
+    });
     expect(r.analyzer.calls(digest)).toBe(1);
 
     const rescan = await r.queue.enqueue(subject, { force: true });
@@ -186,7 +203,9 @@ describe('analysis queue and worker (real redis-server)', () => {
     const job = await r.queue.enqueue(subject);
     expect(await r.until(job.jobId, ['completed', 'failed'])).toMatchObject({ state: 'completed', attempts: 3 });
     expect(await r.store.getFailure(subject)).toBeUndefined();
-    expect(await r.store.getVerdict({ digest: testTagDigest(subject.reference), analyzer: 'test', fingerprint: 'test-v1' })).toMatchObject({
+    expect(
+      await r.store.getVerdict({ digest: testTagDigest(subject.reference), analyzer: 'test', fingerprint: 'test-v1' }),
+    ).toMatchObject({
       allowed: true,
     });
   });
@@ -205,7 +224,9 @@ describe('analysis queue and worker (real redis-server)', () => {
       allowed: false,
       reason: 'registry: manifest unknown: registry.test/team/missing-app:1 (MANIFEST_UNKNOWN)',
     });
-    expect(await r.store.getVerdict({ digest: testTagDigest(denied.reference), analyzer: 'test', fingerprint: 'test-v1' })).toMatchObject({
+    expect(
+      await r.store.getVerdict({ digest: testTagDigest(denied.reference), analyzer: 'test', fingerprint: 'test-v1' }),
+    ).toMatchObject({
       allowed: false,
       reason: TEST_FINDING,
     });
@@ -218,13 +239,20 @@ describe('analysis queue and worker (real redis-server)', () => {
     const other = r.subject('registry.test/team/other-app:1');
     const p = await r.queue.enqueue(pending);
     await r.until(p.jobId, ['delayed']);
-    expect(await r.queue.status(p.jobId)).toMatchObject({ outcome: 'pending: test analyzer: scanning (again in 300 ms)' });
+    expect(await r.queue.status(p.jobId)).toMatchObject({
+      outcome: 'pending: test analyzer: scanning (again in 300 ms)',
+    });
     const o = await r.queue.enqueue(other);
     const otherDone = await r.until(o.jobId, ['completed']);
     const pendingDone = await r.until(p.jobId, ['completed']);
     // The other job ran while the pending one waited out its delay, in the worker's only slot.
     expect(otherDone.finishedAt).toBeLessThan(pendingDone.finishedAt ?? 0);
-    expect(r.calls.map((c) => c.reference)).toEqual([pending.reference, other.reference, pending.reference, pending.reference]);
+    expect(r.calls.map((c) => c.reference)).toEqual([
+      pending.reference,
+      other.reference,
+      pending.reference,
+      pending.reference,
+    ]);
     // Re-schedules spend no attempt.
     expect(pendingDone).toMatchObject({ attempts: 1, outcome: `allowed ${testTagDigest(pending.reference)}` });
   });
@@ -272,7 +300,11 @@ describe('producer on a hot-path connection (the webhook enqueueing within its b
     const redisConfig = { mode: 'standalone' as const, url: own.url, prefix: 'hot', commandTimeoutMs: 200 };
     const connection = createRedisConnection(redisConfig, 'hot-path');
     const queue = new BullAnalysisQueue({ connection, redis: redisConfig, cache: { errorBackoffMs: 10 } });
-    const subject: AnalysisSubject = { reference: 'registry.test/team/app:1', analyzer: 'test', fingerprint: 'test-v1' };
+    const subject: AnalysisSubject = {
+      reference: 'registry.test/team/app:1',
+      analyzer: 'test',
+      fingerprint: 'test-v1',
+    };
     try {
       expect((await queue.enqueue(subject)).created).toBe(true);
 

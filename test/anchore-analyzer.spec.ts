@@ -3,7 +3,12 @@ import type { Analyzer, AnalyzerResult, ResolvedImage } from '@scangate/analysis
 import { AnchoreAnalyzer, createAnalyzer } from '@scangate/analyzers';
 import type { AnalyzerConfig, AnchoreConfig } from '@scangate/config';
 import { parseImageRef } from '@scangate/image-ref';
-import { type AnchoreFlavour, AnchoreSimulator, type AnchoreSimulatorOptions, DEFAULT_USER } from './harness/anchore-simulator';
+import {
+  type AnchoreFlavour,
+  AnchoreSimulator,
+  type AnchoreSimulatorOptions,
+  DEFAULT_USER,
+} from './harness/anchore-simulator';
 
 // The Anchore adapter, built by createAnalyzer as the apps build it, against the simulator, for
 // Engine v1 and Enterprise v2 alike. The simulator validates every exchange against the saved
@@ -12,10 +17,20 @@ import { type AnchoreFlavour, AnchoreSimulator, type AnchoreSimulatorOptions, DE
 const POLL_MS = 1234;
 const digestOf = (seed: string): string => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
 
-function analyzer(simulator: AnchoreSimulator, config: Partial<AnchoreConfig> = {}, settings: Partial<AnalyzerConfig> = {}): Analyzer {
+function analyzer(
+  simulator: AnchoreSimulator,
+  config: Partial<AnchoreConfig> = {},
+  settings: Partial<AnalyzerConfig> = {},
+): Analyzer {
   const built = createAnalyzer({
     type: 'anchore',
-    anchore: { url: simulator.url, username: DEFAULT_USER.username, password: DEFAULT_USER.password, apiVersion: simulator.flavour, ...config },
+    anchore: {
+      url: simulator.url,
+      username: DEFAULT_USER.username,
+      password: DEFAULT_USER.password,
+      apiVersion: simulator.flavour,
+      ...config,
+    },
     requestTimeoutMs: 5_000,
     retries: 2,
     pollIntervalMs: POLL_MS,
@@ -32,7 +47,11 @@ function image(reference: string, seed = reference): ResolvedImage {
 }
 
 /** Calls analyze until it stops answering pending (the simulator moves one state per lookup). */
-async function settle(subject: Analyzer, target: ResolvedImage, maxCalls = 10): Promise<{ result: AnalyzerResult; pendings: AnalyzerResult[] }> {
+async function settle(
+  subject: Analyzer,
+  target: ResolvedImage,
+  maxCalls = 10,
+): Promise<{ result: AnalyzerResult; pendings: AnalyzerResult[] }> {
   const pendings: AnalyzerResult[] = [];
   for (let i = 0; i < maxCalls; i++) {
     const result = await subject.analyze(target, new AbortController().signal);
@@ -81,22 +100,33 @@ describe.each<AnchoreFlavour>(['v1', 'v2'])('AnchoreAnalyzer against the %s simu
     sim.setPolicy(target.digest, {
       kind: 'fail',
       findings: [
-        { gate: 'vulnerabilities', trigger: 'package', message: 'HIGH Vulnerability found in os package type (APKG) - openssl (CVE-2024-0001)' },
+        {
+          gate: 'vulnerabilities',
+          trigger: 'package',
+          message: 'HIGH Vulnerability found in os package type (APKG) - openssl (CVE-2024-0001)',
+        },
         { gate: 'dockerfile', trigger: 'instruction', message: 'Dockerfile directive USER not found' },
       ],
     });
     const { result } = await settle(analyzer(sim), target);
     expect(result.kind === 'verdict' && result.allowed).toBe(false);
     const reason = result.kind === 'verdict' ? (result.reason ?? '') : '';
-    expect(reason).toContain(`Anchore policy ${sim.policyId} failed for registry.example.com/team/bad:2 (final action stop)`);
-    expect(reason).toContain('vulnerabilities/package: HIGH Vulnerability found in os package type (APKG) - openssl (CVE-2024-0001)');
+    expect(reason).toContain(
+      `Anchore policy ${sim.policyId} failed for registry.example.com/team/bad:2 (final action stop)`,
+    );
+    expect(reason).toContain(
+      'vulnerabilities/package: HIGH Vulnerability found in os package type (APKG) - openssl (CVE-2024-0001)',
+    );
     expect(reason).toContain('dockerfile/instruction: Dockerfile directive USER not found');
   });
 
   it('allows on warn, with the warnings as the reason', async () => {
     const sim = await simulator();
     const target = image('registry.example.com/team/warned:1');
-    sim.setPolicy(target.digest, { kind: 'warn', findings: [{ gate: 'dockerfile', trigger: 'exposed_ports', message: 'port 22 exposed' }] });
+    sim.setPolicy(target.digest, {
+      kind: 'warn',
+      findings: [{ gate: 'dockerfile', trigger: 'exposed_ports', message: 'port 22 exposed' }],
+    });
     const { result } = await settle(analyzer(sim), target);
     expect(result).toEqual({
       kind: 'verdict',
@@ -110,9 +140,16 @@ describe.each<AnchoreFlavour>(['v1', 'v2'])('AnchoreAnalyzer against the %s simu
     const target = image('registry.example.com/team/slow:1');
     sim.seed({ digest: target.digest, tag: 'registry.example.com/team/slow:1', status: 'analyzing' });
     const subject = analyzer(sim);
-    expect(await subject.analyze(target, live())).toEqual({ kind: 'pending', retryAfterMs: POLL_MS, reason: 'Anchore analysis_status analyzing' });
+    expect(await subject.analyze(target, live())).toEqual({
+      kind: 'pending',
+      retryAfterMs: POLL_MS,
+      reason: 'Anchore analysis_status analyzing',
+    });
     sim.setStatus(target.digest, 'analysis_queued');
-    expect(await subject.analyze(target, live())).toMatchObject({ kind: 'pending', reason: 'Anchore analysis_status analysis_queued' });
+    expect(await subject.analyze(target, live())).toMatchObject({
+      kind: 'pending',
+      reason: 'Anchore analysis_status analysis_queued',
+    });
     sim.setStatus(target.digest, 'analyzed');
     expect(await subject.analyze(target, live())).toEqual({ kind: 'verdict', allowed: true });
     expect(sim.calls('POST', images)).toHaveLength(0);
@@ -124,7 +161,9 @@ describe.each<AnchoreFlavour>(['v1', 'v2'])('AnchoreAnalyzer against the %s simu
     sim.failAnalysis(target.digest);
     const { result } = await settle(analyzer(sim), target);
     expect(result).toMatchObject({ kind: 'failure', transient: false });
-    expect(result.kind === 'failure' && result.reason).toContain(`Anchore could not analyse the image (analysis_failed), which says nothing about its content: fix the cause in Anchore, re-add the image there with force, then rescan: registry.example.com/team/broken@${target.digest}`);
+    expect(result.kind === 'failure' && result.reason).toContain(
+      `Anchore could not analyse the image (analysis_failed), which says nothing about its content: fix the cause in Anchore, re-add the image there with force, then rescan: registry.example.com/team/broken@${target.digest}`,
+    );
   });
 
   it('reports rejected credentials as a permanent failure', async () => {
@@ -144,7 +183,11 @@ describe.each<AnchoreFlavour>(['v1', 'v2'])('AnchoreAnalyzer against the %s simu
     sim.seed({ digest: target.digest, tag: 'registry.example.com/team/flaky:1', status: 'analyzed' });
     const subject = analyzer(sim);
     sim.failNext(3);
-    expect(await subject.analyze(target, live())).toEqual({ kind: 'failure', transient: true, reason: 'Anchore get image: HTTP 500: simulated failure' });
+    expect(await subject.analyze(target, live())).toEqual({
+      kind: 'failure',
+      transient: true,
+      reason: 'Anchore get image: HTTP 500: simulated failure',
+    });
     expect(sim.requests.map((r) => r.status)).toEqual([500, 500, 500]);
     sim.failNext(1);
     expect(await subject.analyze(target, live())).toEqual({ kind: 'verdict', allowed: true });
@@ -168,7 +211,10 @@ describe.each<AnchoreFlavour>(['v1', 'v2'])('AnchoreAnalyzer against the %s simu
     const amd64 = digestOf('multi-arch amd64');
     const arm64 = digestOf('multi-arch arm64');
     sim.manifestList(list, amd64);
-    sim.setPolicy(list, { kind: 'fail', findings: [{ gate: 'vulnerabilities', trigger: 'package', message: 'CRITICAL CVE-2024-9' }] });
+    sim.setPolicy(list, {
+      kind: 'fail',
+      findings: [{ gate: 'vulnerabilities', trigger: 'package', message: 'CRITICAL CVE-2024-9' }],
+    });
     const ref = parseImageRef('registry.example.com/team/multi:1');
     const subject = analyzer(sim);
 
@@ -180,7 +226,11 @@ describe.each<AnchoreFlavour>(['v1', 'v2'])('AnchoreAnalyzer against the %s simu
 
     // Configured for arm64, while Anchore chose amd64: found by tag, its parent being the list.
     const other: ResolvedImage = { ref, digest: list, platforms: [{ digest: arm64, platform: 'linux/arm64' }] };
-    expect(await subject.analyze(other, live())).toMatchObject({ kind: 'verdict', allowed: false, platformDigests: [amd64] });
+    expect(await subject.analyze(other, live())).toMatchObject({
+      kind: 'verdict',
+      allowed: false,
+      platformDigests: [amd64],
+    });
     expect(sim.calls('POST', images)).toHaveLength(1);
   });
 
@@ -194,7 +244,7 @@ describe.each<AnchoreFlavour>(['v1', 'v2'])('AnchoreAnalyzer against the %s simu
     expect(lookups[0]?.query).toEqual({ [flavour === 'v1' ? 'fulltag' : 'full_tag']: 'docker.io/nginx:1.25' });
   });
 
-  it('passes the account and the policy id, in this API version\'s spelling', async () => {
+  it("passes the account and the policy id, in this API version's spelling", async () => {
     const sim = await simulator({ accounts: ['team-a'], policyId: 'policy-7' });
     const target = image('registry.example.com/team/acct:1');
     const { result } = await settle(analyzer(sim, { account: 'team-a', policyId: 'policy-7' }), target);
@@ -205,14 +255,21 @@ describe.each<AnchoreFlavour>(['v1', 'v2'])('AnchoreAnalyzer against the %s simu
 
     const unknownPolicy = await settle(analyzer(sim, { account: 'team-a', policyId: 'nope' }), target);
     expect(unknownPolicy.result).toMatchObject({ kind: 'failure', transient: false });
-    expect(unknownPolicy.result.kind === 'failure' && unknownPolicy.result.reason).toContain('policy bundle nope not found');
+    expect(unknownPolicy.result.kind === 'failure' && unknownPolicy.result.reason).toContain(
+      'policy bundle nope not found',
+    );
   });
 
   it('reports a refused account (403) as a permanent failure naming it', async () => {
     const sim = await simulator({ users: [{ username: 'ci', password: 'pw', account: 'ci' }], accounts: ['other'] });
-    const result = await analyzer(sim, { username: 'ci', password: 'pw', account: 'other' }).analyze(image('registry.example.com/x/y:1'), live());
+    const result = await analyzer(sim, { username: 'ci', password: 'pw', account: 'other' }).analyze(
+      image('registry.example.com/x/y:1'),
+      live(),
+    );
     expect(result).toMatchObject({ kind: 'failure', transient: false });
-    expect(result.kind === 'failure' && result.reason).toContain('Anchore refused get image (403): user ci lacks the permission or may not act in account other');
+    expect(result.kind === 'failure' && result.reason).toContain(
+      'Anchore refused get image (403): user ci lacks the permission or may not act in account other',
+    );
   });
 
   it('detects the API version from GET /version once', async () => {
@@ -221,7 +278,9 @@ describe.each<AnchoreFlavour>(['v1', 'v2'])('AnchoreAnalyzer against the %s simu
     await settle(subject, image('registry.example.com/team/auto:1'));
     await settle(subject, image('registry.example.com/team/auto:2'));
     expect(sim.calls('GET', '/version')).toHaveLength(1);
-    expect(sim.requests.filter((r) => r.path !== '/version').every((r) => r.path.startsWith(`/${flavour}/`))).toBe(true);
+    expect(sim.requests.filter((r) => r.path !== '/version').every((r) => r.path.startsWith(`/${flavour}/`))).toBe(
+      true,
+    );
   });
 });
 
@@ -246,7 +305,8 @@ describe('Anchore specifics', () => {
     expect(result).toEqual({
       kind: 'verdict',
       allowed: false,
-      reason: 'Anchore policy failed for registry.example.com/team/unevaluated:1 (final action fail): Anchore holds no policy evaluation for the image (no status)',
+      reason:
+        'Anchore policy failed for registry.example.com/team/unevaluated:1 (final action fail): Anchore holds no policy evaluation for the image (no status)',
     });
   });
 
@@ -262,7 +322,10 @@ describe('Anchore specifics', () => {
 
   it('a URL ending in /v1 or /v2 names the API version', async () => {
     const sim = await simulator({ flavour: 'v2' });
-    const { result } = await settle(analyzer(sim, { apiVersion: 'auto', url: `${sim.url}/v2/` }), image('registry.example.com/team/url:1'));
+    const { result } = await settle(
+      analyzer(sim, { apiVersion: 'auto', url: `${sim.url}/v2/` }),
+      image('registry.example.com/team/url:1'),
+    );
     expect(result).toEqual({ kind: 'verdict', allowed: true });
     expect(sim.calls('GET', '/version')).toHaveLength(0);
   });

@@ -9,10 +9,20 @@ import { anchoreValidators } from './harness/anchore-spec-deviations';
 const digestOf = (seed: string): string => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
 const BASIC = `Basic ${Buffer.from(`${DEFAULT_USER.username}:${DEFAULT_USER.password}`).toString('base64')}`;
 
-async function call(sim: AnchoreSimulator, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  sim: AnchoreSimulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const response = await fetch(`${sim.url}${path}`, {
     method,
-    headers: { authorization: BASIC, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      authorization: BASIC,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
@@ -52,10 +62,22 @@ describe('Anchore simulator: Engine v1', () => {
     const sim = await start('v1');
     const digest = digestOf('v1 add');
     expect((await call(sim, 'GET', '/v1/images?fulltag=docker.io/nginx:1.25')).status).toBe(404);
-    const added = await call(sim, 'POST', '/v1/images', { source: { digest: { pullstring: `docker.io/nginx@${digest}`, tag: 'nginx:1.25' } } });
-    expect(added.json).toMatchObject([{ imageDigest: digest, parentDigest: digest, analysis_status: 'not_analyzed', image_detail: [{ fulltag: 'docker.io/nginx:1.25' }] }]);
+    const added = await call(sim, 'POST', '/v1/images', {
+      source: { digest: { pullstring: `docker.io/nginx@${digest}`, tag: 'nginx:1.25' } },
+    });
+    expect(added.json).toMatchObject([
+      {
+        imageDigest: digest,
+        parentDigest: digest,
+        analysis_status: 'not_analyzed',
+        image_detail: [{ fulltag: 'docker.io/nginx:1.25' }],
+      },
+    ]);
     const states: unknown[] = [];
-    for (let i = 0; i < 4; i++) states.push(((await call(sim, 'GET', `/v1/images/${digest}`)).json as [{ analysis_status: string }])[0].analysis_status);
+    for (let i = 0; i < 4; i++)
+      states.push(
+        ((await call(sim, 'GET', `/v1/images/${digest}`)).json as [{ analysis_status: string }])[0].analysis_status,
+      );
     expect(states).toEqual(['analysis_queued', 'analyzing', 'analyzed', 'analyzed']);
     expect((await call(sim, 'GET', '/v1/images?fulltag=nginx:1.25')).json).toMatchObject([{ imageDigest: digest }]);
     expect(sim.violations).toEqual([]);
@@ -66,35 +88,65 @@ describe('Anchore simulator: Engine v1', () => {
     const digest = digestOf('v1 check');
     sim.seed({ digest, tag: 'docker.io/nginx:latest', status: 'analyzing' });
     const early = await call(sim, 'GET', `/v1/images/${digest}/check?tag=nginx`);
-    expect([early.status, early.json]).toEqual([404, { message: 'image is not analyzed - analysis_status: analyzing', httpcode: 404, detail: { error_codes: [] } }]);
+    expect([early.status, early.json]).toEqual([
+      404,
+      { message: 'image is not analyzed - analysis_status: analyzing', httpcode: 404, detail: { error_codes: [] } },
+    ]);
     sim.setStatus(digest, 'analyzed');
-    sim.setPolicy(digest, { kind: 'warn', findings: [{ gate: 'dockerfile', trigger: 'instruction', message: 'no HEALTHCHECK' }] });
+    sim.setPolicy(digest, {
+      kind: 'warn',
+      findings: [{ gate: 'dockerfile', trigger: 'instruction', message: 'no HEALTHCHECK' }],
+    });
     const checked = await call(sim, 'GET', `/v1/images/${digest}/check?tag=nginx&detail=true`);
-    expect(checked.json).toMatchObject([{ [digest]: { 'docker.io/nginx:latest': [{ status: 'pass', detail: { result: { final_action: 'warn' } } }] } }]);
+    expect(checked.json).toMatchObject([
+      { [digest]: { 'docker.io/nginx:latest': [{ status: 'pass', detail: { result: { final_action: 'warn' } } }] } },
+    ]);
     sim.setPolicy(digest, { kind: 'no-evaluation' });
     const none = await call(sim, 'GET', `/v1/images/${digest}/check?tag=nginx`);
-    expect(none.json).toEqual([{ [digest]: { 'docker.io/nginx:latest': [{ policyId: 'N/A', final_action: 'fail', last_evaluation: 'N/A', detail: {} }] } }]);
+    expect(none.json).toEqual([
+      {
+        [digest]: {
+          'docker.io/nginx:latest': [{ policyId: 'N/A', final_action: 'fail', last_evaluation: 'N/A', detail: {} }],
+        },
+      },
+    ]);
     expect(sim.violations).toEqual([]);
   });
 
   it('x-anchore-account: an admin may act in another account, others get 403', async () => {
-    const sim = await start('v1', { users: [DEFAULT_USER, { username: 'dev', password: 'pw', account: 'dev' }], accounts: ['team'] });
+    const sim = await start('v1', {
+      users: [DEFAULT_USER, { username: 'dev', password: 'pw', account: 'dev' }],
+      accounts: ['team'],
+    });
     const digest = digestOf('acct');
-    await call(sim, 'POST', '/v1/images', { source: { digest: { pullstring: `r.example/a@${digest}`, tag: 'r.example/a:1' } } }, { 'x-anchore-account': 'team' });
-    expect((await call(sim, 'GET', `/v1/images/${digest}`, undefined, { 'x-anchore-account': 'team' })).status).toBe(200);
+    await call(
+      sim,
+      'POST',
+      '/v1/images',
+      { source: { digest: { pullstring: `r.example/a@${digest}`, tag: 'r.example/a:1' } } },
+      { 'x-anchore-account': 'team' },
+    );
+    expect((await call(sim, 'GET', `/v1/images/${digest}`, undefined, { 'x-anchore-account': 'team' })).status).toBe(
+      200,
+    );
     expect((await call(sim, 'GET', `/v1/images/${digest}`)).status).toBe(404);
     const dev = `Basic ${Buffer.from('dev:pw').toString('base64')}`;
-    expect((await call(sim, 'GET', `/v1/images/${digest}`, undefined, { authorization: dev, 'x-anchore-account': 'team' })).status).toBe(403);
+    expect(
+      (await call(sim, 'GET', `/v1/images/${digest}`, undefined, { authorization: dev, 'x-anchore-account': 'team' }))
+        .status,
+    ).toBe(403);
     expect(sim.violations).toEqual([]);
   });
 
   it('records requests that break the swagger: a missing required tag, a v2 parameter name, a misspelt body field', async () => {
     const sim = await start('v1');
     const digest = digestOf('bad requests');
-    await call(sim, 'POST', '/v1/images', { source: { digest: { pull_string: `r.example/a@${digest}`, tag: 'r.example/a:1' } } });
+    await call(sim, 'POST', '/v1/images', {
+      source: { digest: { pull_string: `r.example/a@${digest}`, tag: 'r.example/a:1' } },
+    });
     await call(sim, 'GET', `/v1/images/${digest}/check?policy_id=x`);
     expect(sim.violations).toEqual([
-      'anchore-engine/apiext-swagger.yaml: POST /images: request body: /source/digest must have required property \'pullstring\'',
+      "anchore-engine/apiext-swagger.yaml: POST /images: request body: /source/digest must have required property 'pullstring'",
       'anchore-engine/apiext-swagger.yaml: POST /images: request body: /source/digest must NOT have additional properties (pull_string)',
       'anchore-engine/apiext-swagger.yaml: GET /images/{imageDigest}/check: required query parameter tag is missing',
       'anchore-engine/apiext-swagger.yaml: GET /images/{imageDigest}/check: query parameter policy_id is not declared',
@@ -107,9 +159,18 @@ describe('Anchore simulator: Enterprise v2', () => {
     const sim = await start('v2');
     expect((await call(sim, 'GET', '/v2/version')).json).toMatchObject({ api: { version: '2' } });
     const digest = digestOf('v2 add');
-    const added = await call(sim, 'POST', '/v2/images', { source: { digest: { pull_string: `docker.io/library/nginx@${digest}`, tag: 'docker.io/library/nginx:1' } } });
-    expect(added.json).toMatchObject({ image_digest: digest, parent_digest: digest, analysis_status: 'not_analyzed', image_detail: [{ full_tag: 'docker.io/library/nginx:1' }] });
-    expect((await call(sim, 'GET', '/v2/images?full_tag=docker.io/library/nginx:1')).json).toMatchObject({ items: [{ image_digest: digest }] });
+    const added = await call(sim, 'POST', '/v2/images', {
+      source: { digest: { pull_string: `docker.io/library/nginx@${digest}`, tag: 'docker.io/library/nginx:1' } },
+    });
+    expect(added.json).toMatchObject({
+      image_digest: digest,
+      parent_digest: digest,
+      analysis_status: 'not_analyzed',
+      image_detail: [{ full_tag: 'docker.io/library/nginx:1' }],
+    });
+    expect((await call(sim, 'GET', '/v2/images?full_tag=docker.io/library/nginx:1')).json).toMatchObject({
+      items: [{ image_digest: digest }],
+    });
     // Anchore does not add library/: `nginx:1` is another tag record (CONTRACTS §1.3).
     expect((await call(sim, 'GET', '/v2/images?full_tag=nginx:1')).json).toEqual({ items: [] });
     expect(sim.violations).toEqual([]);
@@ -119,12 +180,21 @@ describe('Anchore simulator: Enterprise v2', () => {
     const sim = await start('v2', { progression: 'manual' });
     const digest = digestOf('v2 check');
     sim.seed({ digest, tag: 'r.example/app:1', status: 'analyzed' });
-    sim.setPolicy(digest, { kind: 'fail', findings: [{ gate: 'vulnerabilities', trigger: 'package', message: 'CRITICAL CVE-1' }] });
+    sim.setPolicy(digest, {
+      kind: 'fail',
+      findings: [{ gate: 'vulnerabilities', trigger: 'package', message: 'CRITICAL CVE-1' }],
+    });
     const checked = await call(sim, 'GET', `/v2/images/${digest}/check?tag=r.example/app:1`);
     expect(checked.json).toMatchObject({
       image_digest: digest,
       evaluated_tag: 'r.example/app:1',
-      evaluations: [{ status: 'fail', final_action: 'stop', details: { findings: [{ gate: 'vulnerabilities', trigger: 'package', action: 'stop' }] } }],
+      evaluations: [
+        {
+          status: 'fail',
+          final_action: 'stop',
+          details: { findings: [{ gate: 'vulnerabilities', trigger: 'package', action: 'stop' }] },
+        },
+      ],
     });
     expect(sim.violations).toEqual([]);
   });
@@ -134,7 +204,9 @@ describe('Anchore simulator: Enterprise v2', () => {
     await call(sim, 'GET', '/v2/images?fulltag=r.example/a:1');
     await call(sim, 'GET', '/v2/images/md5:abc');
     await call(sim, 'GET', '/v2/nowhere');
-    const problems = sim.violations.map((v) => v.replace(/^anchore-enterprise\/anchore-api-v2-swagger-([\d.]+)\.yaml: /, '$1 '));
+    const problems = sim.violations.map((v) =>
+      v.replace(/^anchore-enterprise\/anchore-api-v2-swagger-([\d.]+)\.yaml: /, '$1 '),
+    );
     expect(problems).toEqual([
       '2.0.0 GET /images: query parameter fulltag is not declared',
       '2.13.0 GET /images: query parameter fulltag is not declared',
@@ -155,14 +227,29 @@ describe('the spec validator', () => {
     const getImageV2 = v2.operationFor('GET', '/images/sha256:x');
     if (!getImage || !getImageV2) throw new Error('operations missing');
     // analysis_queued: not in the enum, but the engine uses it (deviation).
-    expect(v1.validateResponse(getImage, 200, 'application/json', [{ imageDigest: 'sha256:x', analysis_status: 'analysis_queued' }])).toEqual([]);
-    expect(v1.validateResponse(getImage, 200, 'application/json', [{ imageDigest: 'sha256:x', analysis_status: 'scanning' }])).toHaveLength(1);
+    expect(
+      v1.validateResponse(getImage, 200, 'application/json', [
+        { imageDigest: 'sha256:x', analysis_status: 'analysis_queued' },
+      ]),
+    ).toEqual([]);
+    expect(
+      v1.validateResponse(getImage, 200, 'application/json', [
+        { imageDigest: 'sha256:x', analysis_status: 'scanning' },
+      ]),
+    ).toHaveLength(1);
     expect(v1.validateResponse(getImage, 200, 'application/json', { imageDigest: 'sha256:x' })).toEqual([
       'anchore-engine/apiext-swagger.yaml: GET /images/{imageDigest} → 200: (root) must be array',
     ]);
     // nullable: analysis_status_detail may be null in v2.13; a number is still wrong.
-    expect(v2.validateResponse(getImageV2, 200, 'application/json', { image_digest: 'sha256:x', analysis_status_detail: null })).toEqual([]);
-    expect(v2.validateResponse(getImageV2, 200, 'application/json', { image_digest: 'sha256:x', analysis_status_detail: 3 })).not.toEqual([]);
+    expect(
+      v2.validateResponse(getImageV2, 200, 'application/json', {
+        image_digest: 'sha256:x',
+        analysis_status_detail: null,
+      }),
+    ).toEqual([]);
+    expect(
+      v2.validateResponse(getImageV2, 200, 'application/json', { image_digest: 'sha256:x', analysis_status_detail: 3 }),
+    ).not.toEqual([]);
     // A status neither declared nor a documented deviation.
     expect(v2.validateResponse(getImageV2, 418, 'application/json', {})).toEqual([
       'anchore-enterprise/anchore-api-v2-swagger-2.13.0.yaml: GET /images/{image_digest} → 418: status not declared by the spec',

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AnchoreSimulator, DEFAULT_USER } from './harness/anchore-simulator';
 import { REPO_ROOT } from './harness/cli';
-import { buildImage, pushImage, requireRegistryBinaries, skopeoDigest, startRegistry, type TestRegistry } from './harness/docker-registry';
+import {
+  buildImage,
+  pushImage,
+  requireRegistryBinaries,
+  skopeoDigest,
+  startRegistry,
+  type TestRegistry,
+} from './harness/docker-registry';
 import type { TestRedis } from './harness/redis-server';
 import { startRedis } from './harness/redis-server';
 import { type AdmissionAnswer, eventually } from './harness/scangate-stack';
@@ -39,14 +46,28 @@ beforeAll(async () => {
     flavour: 'v2',
     decide: ({ tags }) =>
       tags.some((tag) => tag.includes('/vulnerable:'))
-        ? { kind: 'fail', findings: [{ gate: 'vulnerabilities', trigger: 'package', message: 'CRITICAL Vulnerability found in os package type (APKG) - busybox (CVE-2024-58251)' }] }
+        ? {
+            kind: 'fail',
+            findings: [
+              {
+                gate: 'vulnerabilities',
+                trigger: 'package',
+                message: 'CRITICAL Vulnerability found in os package type (APKG) - busybox (CVE-2024-58251)',
+              },
+            ],
+          }
         : { kind: 'pass' },
   });
   const { loaded, tlsCA } = await loadServingConfig({
     redis: { url: redis.url, prefix: 'anchore-e2e' },
     analyzer: {
       type: 'anchore',
-      anchore: { url: anchore.url, username: DEFAULT_USER.username, password: DEFAULT_USER.password, apiVersion: 'auto' },
+      anchore: {
+        url: anchore.url,
+        username: DEFAULT_USER.username,
+        password: DEFAULT_USER.password,
+        apiVersion: 'auto',
+      },
       pollIntervalMs: POLL_MS,
     },
     registries: { insecure: [registry.host], privateHosts: [registry.host] },
@@ -61,7 +82,11 @@ beforeAll(async () => {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   worker.stderr?.setEncoding('utf8').on('data', (chunk: string) => (workerLog += chunk));
-  await eventually(async () => (workerLog.includes('scangate worker consuming') ? true : undefined), 30_000, `the worker to start:\n${workerLog}`);
+  await eventually(
+    async () => (workerLog.includes('scangate worker consuming') ? true : undefined),
+    30_000,
+    `the worker to start:\n${workerLog}`,
+  );
 });
 
 afterAll(async () => {
@@ -83,13 +108,18 @@ async function admit(image: string): Promise<AdmissionAnswer> {
   spec['initContainers'] = [];
   spec['volumes'] = [];
   spec['containers'] = [{ name: 'app', image }];
-  const res = await webhook.client.post('/validate', fixtureReview('pod', { object: pod, operation: 'CREATE', subResource: undefined }));
+  const res = await webhook.client.post(
+    '/validate',
+    fixtureReview('pod', { object: pod, operation: 'CREATE', subResource: undefined }),
+  );
   if (res.status !== 200) throw new Error(`validate answered ${res.status}: ${res.text}`);
   return res.json<{ response: AdmissionAnswer }>().response;
 }
 
 /** Admits until the answer is no longer pending; returns it and the time since the first admission. */
-async function untilVerdict(image: string): Promise<{ first: AdmissionAnswer; verdict: AdmissionAnswer; elapsedMs: number }> {
+async function untilVerdict(
+  image: string,
+): Promise<{ first: AdmissionAnswer; verdict: AdmissionAnswer; elapsedMs: number }> {
   const started = Date.now();
   const first = await admit(image);
   const verdict = await eventually(
@@ -131,7 +161,9 @@ it('an image failing the Anchore policy is denied with the gate and trigger', as
   const { verdict } = await untilVerdict(image);
   expect(verdict.allowed).toBe(false);
   expect(verdict.status?.message).toContain('[analysis-denied]');
-  expect(verdict.status?.message).toContain('vulnerabilities/package: CRITICAL Vulnerability found in os package type (APKG) - busybox');
+  expect(verdict.status?.message).toContain(
+    'vulnerabilities/package: CRITICAL Vulnerability found in os package type (APKG) - busybox',
+  );
 });
 
 it('every exchange with Anchore conformed to the saved v2 specs', () => {

@@ -57,7 +57,8 @@ describe('scangate certs', () => {
     expect(leaf.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']); // serverAuth
     expect(leaf.publicKey.asymmetricKeyType).toBe('ec');
     expect(leaf.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
-    const days = (cert: X509Certificate): number => Math.round((Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / DAY_MS);
+    const days = (cert: X509Certificate): number =>
+      Math.round((Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / DAY_MS);
     expect(days(leaf)).toBe(365);
     expect(days(ca)).toBe(3650);
     expect(result.stderr).toContain('serving certificate valid 365 days, CA 3650 days');
@@ -89,7 +90,10 @@ describe('scangate certs', () => {
     expect(certs(join(out, 'seed')).status).toBe(0);
     writeFileSync(join(out, 'tls.key'), 'an existing key');
     const refused = certs(out);
-    expect(refused).toMatchObject({ status: 1, stderr: `scangate: ${join(out, 'tls.key')} already exists: pass --force to replace (the old CA stops being trusted)\n` });
+    expect(refused).toMatchObject({
+      status: 1,
+      stderr: `scangate: ${join(out, 'tls.key')} already exists: pass --force to replace (the old CA stops being trusted)\n`,
+    });
     expect(FILES.filter((name) => existsSync(join(out, name)))).toEqual(['tls.key']);
   });
 
@@ -116,6 +120,9 @@ describe('scangate certs', () => {
 
   it('refuses a Service name Kubernetes would not accept', () => {
     const result = runCli(['certs', '--service', 'Scangate', '--namespace', 'x', '--out', join(root, 'upper')]);
-    expect(result).toMatchObject({ status: 2, stderr: 'scangate: --service "Scangate" is not a Kubernetes Service name (DNS-1035 label)\n' });
+    expect(result).toMatchObject({
+      status: 2,
+      stderr: 'scangate: --service "Scangate" is not a Kubernetes Service name (DNS-1035 label)\n',
+    });
   });
 });

@@ -60,17 +60,25 @@ describe('certificate reload (server.tls files rotated in place)', () => {
 
   beforeAll(async () => {
     const ca = await createCertificateAuthority('reload test CA');
-    const leaf = (): Promise<PemPair> => issueCertificate(ca, { commonName: 'localhost', names: ['localhost', '127.0.0.1'], usage: 'server' });
+    const leaf = (): Promise<PemPair> =>
+      issueCertificate(ca, { commonName: 'localhost', names: ['localhost', '127.0.0.1'], usage: 'server' });
     first = await leaf();
     second = await leaf();
     rotate({ cert: first.certPem, key: first.keyPem });
     symlinkSync(join('..data', 'tls.crt'), join(dir, 'tls.crt'));
     symlinkSync(join('..data', 'tls.key'), join(dir, 'tls.key'));
 
-    const loaded = loadTestConfig({ server: { tls: { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') } } });
+    const loaded = loadTestConfig({
+      server: { tls: { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') } },
+    });
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        logs.push(...chunk.toString().split('\n').filter((line) => line !== ''));
+        logs.push(
+          ...chunk
+            .toString()
+            .split('\n')
+            .filter((line) => line !== ''),
+        );
         done();
       },
     });
@@ -92,7 +100,10 @@ describe('certificate reload (server.tls files rotated in place)', () => {
   it('serves the mounted certificate, then the rotated one to new handshakes', async () => {
     expect(await servedFingerprint(webhook!.port)).toBe(fingerprintOf(first));
     rotate({ cert: second.certPem, key: second.keyPem });
-    await eventually('the rotated certificate served', async () => (await servedFingerprint(webhook!.port)) === fingerprintOf(second));
+    await eventually(
+      'the rotated certificate served',
+      async () => (await servedFingerprint(webhook!.port)) === fingerprintOf(second),
+    );
     expect(logs.some((line) => line.includes('reloaded TLS certificate files'))).toBe(true);
   });
 
@@ -106,6 +117,9 @@ describe('certificate reload (server.tls files rotated in place)', () => {
 
     // The next valid rotation is picked up again.
     rotate({ cert: first.certPem, key: first.keyPem });
-    await eventually('the repaired pair served', async () => (await servedFingerprint(webhook!.port)) === fingerprintOf(first));
+    await eventually(
+      'the repaired pair served',
+      async () => (await servedFingerprint(webhook!.port)) === fingerprintOf(first),
+    );
   });
 });

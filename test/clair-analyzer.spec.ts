@@ -35,7 +35,11 @@ let resolver: RegistryClient;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'scangate-clair-spec-'));
-  [postgres, registry, authRegistry] = await Promise.all([startPostgres(), startRegistry(), startRegistry({ kind: 'htpasswd', users: [USER] })]);
+  [postgres, registry, authRegistry] = await Promise.all([
+    startPostgres(),
+    startRegistry(),
+    startRegistry({ kind: 'htpasswd', users: [USER] }),
+  ]);
   clair = await TestClair.allocate(postgres);
   await clair.start();
   await clair.importVulnerabilities(VULNERABILITIES);
@@ -44,7 +48,13 @@ beforeAll(async () => {
   writeFileSync(dockerConfigFile, JSON.stringify({ auths: { [authRegistry.host]: { auth } } }));
   const hosts = [registry.host, authRegistry.host];
   resolver = RegistryClient.fromConfig({
-    registries: { insecure: hosts, allowPrivateNetworks: false, privateHosts: hosts, platforms: ['linux/amd64'], dockerConfigFile },
+    registries: {
+      insecure: hosts,
+      allowPrivateNetworks: false,
+      privateHosts: hosts,
+      platforms: ['linux/amd64'],
+      dockerConfigFile,
+    },
     policy: { allowedRegistries: [] },
   });
 });
@@ -74,7 +84,11 @@ function clairConfig(overrides: Partial<ClairConfig> = {}): ClairConfig {
 /** The adapter as the worker builds it (createAnalyzer); `circuit` follows its breaker's state. */
 function analyzerWith(
   overrides: Partial<ClairConfig> = {},
-  guard: { requestTimeoutMs: number; failureThreshold: number; openMs: number } = { requestTimeoutMs: 10_000, failureThreshold: 5, openMs: 30_000 },
+  guard: { requestTimeoutMs: number; failureThreshold: number; openMs: number } = {
+    requestTimeoutMs: 10_000,
+    failureThreshold: 5,
+    openMs: 30_000,
+  },
 ): Analyzer & { circuit: CircuitStateName[] } {
   const circuit: CircuitStateName[] = [];
   const analyzer = createAnalyzer(
@@ -134,15 +148,29 @@ describe('ClairAnalyzer against Clair v4.9.0', () => {
 
   it('allows an image whose only finding is ignored', async () => {
     const image = await pushAlpineImage(registry, 'ignored:1', [...BASE, { name: 'zlib', version: '1.3-r0' }]);
-    expect(await analyse(analyzerWith({ ignore: ['CVE-2099-0003'] }), image.reference)).toEqual({ kind: 'verdict', allowed: true });
-    expect(await analyse(analyzerWith(), image.reference)).toMatchObject({ allowed: false, reason: expect.stringContaining('CVE-2099-0003 (Critical) in zlib') });
+    expect(await analyse(analyzerWith({ ignore: ['CVE-2099-0003'] }), image.reference)).toEqual({
+      kind: 'verdict',
+      allowed: true,
+    });
+    expect(await analyse(analyzerWith(), image.reference)).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('CVE-2099-0003 (Critical) in zlib'),
+    });
   });
 
   it('passes the registry credentials to Clair for a registry that needs them', async () => {
-    const image = await pushAlpineImage(authRegistry, 'private:1', [...BASE, { name: 'busybox', version: '1.36.1-r0' }], { credentials: USER });
+    const image = await pushAlpineImage(
+      authRegistry,
+      'private:1',
+      [...BASE, { name: 'busybox', version: '1.36.1-r0' }],
+      { credentials: USER },
+    );
     const anonymous = await fetch(`http://${authRegistry.host}/v2/private/blobs/${image.layerDigest}`);
     expect(anonymous.status).toBe(401);
-    expect(await analyse(analyzerWith(), image.reference)).toMatchObject({ allowed: false, reason: expect.stringContaining('CVE-2099-0001') });
+    expect(await analyse(analyzerWith(), image.reference)).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('CVE-2099-0001'),
+    });
   });
 
   it('fails permanently, without a verdict, when Clair rejects the JWT (wrong issuer)', async () => {

@@ -20,8 +20,15 @@ import { eventually } from './harness/scangate-stack';
 jest.setTimeout(300_000);
 requireRegistryBinaries();
 
-const FIRST_IMPORT: readonly AlpineVulnerability[] = [{ name: 'CVE-2099-0001', package: 'busybox', fixedIn: '1.36.1-r99', severity: 'High' }];
-const LATER_ADVISORY: AlpineVulnerability = { name: 'CVE-2099-0005', package: 'zlib', fixedIn: '1.3.1-r9', severity: 'High' };
+const FIRST_IMPORT: readonly AlpineVulnerability[] = [
+  { name: 'CVE-2099-0001', package: 'busybox', fixedIn: '1.36.1-r99', severity: 'High' },
+];
+const LATER_ADVISORY: AlpineVulnerability = {
+  name: 'CVE-2099-0005',
+  package: 'zlib',
+  fixedIn: '1.3.1-r9',
+  severity: 'High',
+};
 const BASE: readonly ApkPackage[] = [{ name: 'alpine-baselayout', version: '3.4.3-r2' }];
 
 let postgres: TestPostgres;
@@ -66,10 +73,14 @@ async function workerMetric(name: string, labels: string): Promise<number> {
 }
 
 async function verdictFor(reference: string, timeoutMs: number, what: string): Promise<AdmissionAnswer> {
-  return eventually(async () => {
-    const answer = await stack.admit(reference);
-    return decided(answer) ? answer : undefined;
-  }, timeoutMs, what);
+  return eventually(
+    async () => {
+      const answer = await stack.admit(reference);
+      return decided(answer) ? answer : undefined;
+    },
+    timeoutMs,
+    what,
+  );
 }
 
 describe('scangate with Clair v4.9.0, through the worker', () => {
@@ -90,10 +101,14 @@ describe('scangate with Clair v4.9.0, through the worker', () => {
     // A new advisory for zlib: Clair's notifier calls scangate, which drops the allow and re-analyses.
     const imported = Date.now();
     await clair.importVulnerabilities([...FIRST_IMPORT, LATER_ADVISORY]);
-    const denied = await eventually(async () => {
-      const answer = await stack.admit(image.reference);
-      return !answer.allowed && decided(answer) ? answer : undefined;
-    }, 180_000, 'a deny after the Clair notification');
+    const denied = await eventually(
+      async () => {
+        const answer = await stack.admit(image.reference);
+        return !answer.allowed && decided(answer) ? answer : undefined;
+      },
+      180_000,
+      'a deny after the Clair notification',
+    );
     process.stdout.write(`clair e2e: import-updaters → deny served in ${Date.now() - imported} ms (allowTTL 3600 s)\n`);
     expect(messageOf(denied)).toContain('analysis-denied');
     expect(messageOf(denied)).toContain('CVE-2099-0005 (High) in zlib 1.3-r0, fixed in 1.3.1-r9');
@@ -102,17 +117,29 @@ describe('scangate with Clair v4.9.0, through the worker', () => {
   });
 
   it('leaves no verdict while Clair is down, opens the breaker, and serves verdicts again once it is back', async () => {
-    const image = await pushAlpineImage(registry, 'shop/outage:1.0', [...BASE, { name: 'busybox', version: '1.36.1-r0' }]);
-    const circuit = (state: string): Promise<number> => workerMetric('scangate_analyzer_circuit_state', `analyzer="clair",state="${state}"`);
+    const image = await pushAlpineImage(registry, 'shop/outage:1.0', [
+      ...BASE,
+      { name: 'busybox', version: '1.36.1-r0' },
+    ]);
+    const circuit = (state: string): Promise<number> =>
+      workerMetric('scangate_analyzer_circuit_state', `analyzer="clair",state="${state}"`);
     expect(await circuit('closed')).toBe(1);
     await clair.stop();
     try {
-      const failed = await eventually(async () => {
-        const answer = await stack.admit(image.reference);
-        return messageOf(answer).includes('analysis-error') ? answer : undefined;
-      }, 60_000, 'an analysis error while Clair is down');
+      const failed = await eventually(
+        async () => {
+          const answer = await stack.admit(image.reference);
+          return messageOf(answer).includes('analysis-error') ? answer : undefined;
+        },
+        60_000,
+        'an analysis error while Clair is down',
+      );
       expect(failed.allowed).toBe(false);
-      await eventually(async () => ((await circuit('open')) === 1 ? true : undefined), 30_000, "the worker's clair circuit to open");
+      await eventually(
+        async () => ((await circuit('open')) === 1 ? true : undefined),
+        30_000,
+        "the worker's clair circuit to open",
+      );
       const pinned = `${registry.host}/shop/outage@${image.digest}`;
       const listed = await stack.admin('GET', `/admin/v1/verdicts?image=${encodeURIComponent(pinned)}`);
       expect(listed.body).toMatchObject({ count: 0 });
@@ -130,16 +157,28 @@ describe('scangate with Clair v4.9.0, through the worker', () => {
     const body = { notification_id: randomUUID(), callback: 'http://198.51.100.7/elsewhere' };
     expect((await stack.admin('POST', '/admin/v1/notifications/clair', { body, headers: {} })).status).toBe(401);
     expect((await stack.admin('POST', '/admin/v1/notifications/clair', { body })).status).toBe(401);
-    const wrong = await stack.admin('POST', '/admin/v1/notifications/clair', { body, headers: { [NOTIFIER_HEADER]: 'not-the-token' } });
+    const wrong = await stack.admin('POST', '/admin/v1/notifications/clair', {
+      body,
+      headers: { [NOTIFIER_HEADER]: 'not-the-token' },
+    });
     expect(wrong.status).toBe(401);
   });
 
   it('answers 200 to a redelivered (already consumed or unknown) notification, and never follows its callback', async () => {
     const body = { notification_id: randomUUID(), callback: 'http://198.51.100.7/notifier/api/v1/notification/x' };
-    const answer = await stack.admin('POST', '/admin/v1/notifications/clair', { body, headers: { [NOTIFIER_HEADER]: NOTIFIER_TOKEN } });
+    const answer = await stack.admin('POST', '/admin/v1/notifications/clair', {
+      body,
+      headers: { [NOTIFIER_HEADER]: NOTIFIER_TOKEN },
+    });
     expect(answer).toEqual({
       status: 200,
-      body: { notificationId: body.notification_id, found: false, manifests: 0, flushed: { verdicts: 0, tags: 0 }, requeued: 0 },
+      body: {
+        notificationId: body.notification_id,
+        found: false,
+        manifests: 0,
+        flushed: { verdicts: 0, tags: 0 },
+        requeued: 0,
+      },
     });
   });
 
@@ -149,7 +188,14 @@ describe('scangate with Clair v4.9.0, through the worker', () => {
     });
     try {
       const body = { notification_id: randomUUID() };
-      expect((await bare.admin('POST', '/admin/v1/notifications/clair', { body, headers: { [NOTIFIER_HEADER]: NOTIFIER_TOKEN } })).status).toBe(404);
+      expect(
+        (
+          await bare.admin('POST', '/admin/v1/notifications/clair', {
+            body,
+            headers: { [NOTIFIER_HEADER]: NOTIFIER_TOKEN },
+          })
+        ).status,
+      ).toBe(404);
     } finally {
       await bare.stop();
     }

@@ -16,7 +16,11 @@ describe('client-certificate authentication of the API server', () => {
   beforeAll(async () => {
     const dir = tempDir('mtls');
     const serving = await createCertificateAuthority('scangate test serving CA');
-    const leaf = await issueCertificate(serving, { commonName: 'localhost', names: ['localhost', '127.0.0.1'], usage: 'server' });
+    const leaf = await issueCertificate(serving, {
+      commonName: 'localhost',
+      names: ['localhost', '127.0.0.1'],
+      usage: 'server',
+    });
     const clients = await createCertificateAuthority('kube-apiserver client CA');
     trusted = await issueCertificate(clients, { commonName: 'kube-apiserver', names: [], usage: 'client' });
     const other = await createCertificateAuthority('some other CA');
@@ -28,14 +32,19 @@ describe('client-certificate authentication of the API server', () => {
     writeFileSync(files.clientCA, clients.certPem);
     serverCA = serving.certPem;
     server = await startTestWebhook({
-      loaded: loadTestConfig({ server: { tls: { certFile: files.cert, keyFile: files.key, clientCAFile: files.clientCA } } }),
+      loaded: loadTestConfig({
+        server: { tls: { certFile: files.cert, keyFile: files.key, clientCAFile: files.clientCA } },
+      }),
       tlsCA: serverCA,
     });
   });
   afterAll(() => server.stop());
 
   const client = (cert?: { certPem: string; keyPem: string }): HttpsClient =>
-    new HttpsClient(`https://127.0.0.1:${server.webhook.port}`, { ca: serverCA, ...(cert ? { cert: cert.certPem, key: cert.keyPem } : {}) });
+    new HttpsClient(`https://127.0.0.1:${server.webhook.port}`, {
+      ca: serverCA,
+      ...(cert ? { cert: cert.certPem, key: cert.keyPem } : {}),
+    });
 
   it('refuses a caller without a client certificate at the handshake', async () => {
     const anonymous = client();

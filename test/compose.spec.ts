@@ -40,24 +40,44 @@ interface ClairConfig {
   readonly matcher: { readonly connstring: string };
   readonly notifier: {
     readonly connstring: string;
-    readonly webhook: { readonly target: string; readonly callback: string; readonly headers: Record<string, readonly string[]> };
+    readonly webhook: {
+      readonly target: string;
+      readonly callback: string;
+      readonly headers: Record<string, readonly string[]>;
+    };
   };
   readonly auth: { readonly psk: { readonly key: string; readonly iss: readonly string[] } };
 }
 
-function run(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(command, [...args], { cwd: REPO_ROOT, timeout: 60_000, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env } }, (error, stdout, stderr) => {
-      if (error !== null && typeof error.code !== 'number') {
-        reject(error);
-        return;
-      }
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
+    execFile(
+      command,
+      [...args],
+      {
+        cwd: REPO_ROOT,
+        timeout: 60_000,
+        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...env },
+      },
+      (error, stdout, stderr) => {
+        if (error !== null && typeof error.code !== 'number') {
+          reject(error);
+          return;
+        }
+        resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+      },
+    );
   });
 }
 
-function dockerCompose(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function dockerCompose(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return run('docker-compose', ['-f', COMPOSE_FILE, ...args], env);
 }
 
@@ -97,8 +117,10 @@ const LISTENS: Record<string, readonly number[]> = {
   'anchore-db': [5432],
 };
 
-const loadScangate = (name: string): ScangateConfig => loadConfig({ file: join(REPO_ROOT, 'compose', name), env: {} }).config;
-const clairConfig = (): ClairConfig => parse(readFileSync(join(REPO_ROOT, 'compose', 'clair.yaml'), 'utf8')) as ClairConfig;
+const loadScangate = (name: string): ScangateConfig =>
+  loadConfig({ file: join(REPO_ROOT, 'compose', name), env: {} }).config;
+const clairConfig = (): ClairConfig =>
+  parse(readFileSync(join(REPO_ROOT, 'compose', 'clair.yaml'), 'utf8')) as ClairConfig;
 
 let everything: ComposeFile;
 
@@ -111,7 +133,11 @@ describe('docker-compose config', () => {
   it.each([
     ['the default stack', [], {}],
     ['the anchore profile', ['--profile', 'anchore'], {}],
-    ['the anchore profile with its scangate config', ['--profile', 'anchore'], { SCANGATE_COMPOSE_CONFIG: 'scangate-anchore.yaml' }],
+    [
+      'the anchore profile with its scangate config',
+      ['--profile', 'anchore'],
+      { SCANGATE_COMPOSE_CONFIG: 'scangate-anchore.yaml' },
+    ],
   ])('validates %s', async (_name, args, env) => {
     const result = await dockerCompose([...args, 'config', '--quiet'], env);
     expect(result.stderr).toBe('');
@@ -119,9 +145,13 @@ describe('docker-compose config', () => {
   });
 
   it('starts registry, Redis, Clair with PostgreSQL, the webhook and the worker by default; Anchore only with its profile', () => {
-    const byDefault = Object.entries(everything.services).filter(([, service]) => service.profiles === undefined).map(([name]) => name);
+    const byDefault = Object.entries(everything.services)
+      .filter(([, service]) => service.profiles === undefined)
+      .map(([name]) => name);
     expect(byDefault.sort()).toEqual(['clair', 'postgres', 'redis', 'registry', 'webhook', 'worker']);
-    const anchore = Object.entries(everything.services).filter(([, service]) => service.profiles?.includes('anchore')).map(([name]) => name);
+    const anchore = Object.entries(everything.services)
+      .filter(([, service]) => service.profiles?.includes('anchore'))
+      .map(([name]) => name);
     expect(anchore).toEqual(expect.arrayContaining(['anchore-api', 'anchore-db']));
   });
 
@@ -131,19 +161,25 @@ describe('docker-compose config', () => {
     expect(worker?.image).toBe(webhook?.image);
     expect(webhook?.command).toEqual(['serve', '--config', '/etc/scangate/scangate.yaml']);
     expect(worker?.command).toEqual(['worker', '--config', '/etc/scangate/scangate.yaml']);
-    const switched = await resolvedCompose(['--profile', 'anchore'], { SCANGATE_COMPOSE_CONFIG: 'scangate-anchore.yaml' });
+    const switched = await resolvedCompose(['--profile', 'anchore'], {
+      SCANGATE_COMPOSE_CONFIG: 'scangate-anchore.yaml',
+    });
     expect(switched.services['webhook']?.command).toEqual(['serve', '--config', '/etc/scangate/scangate-anchore.yaml']);
     for (const service of [webhook, worker]) {
       const source = mountSource(service, '/etc/scangate');
       expect(source).toBe(join(REPO_ROOT, 'compose'));
       for (const name of SCANGATE_CONFIGS) expect(existsSync(join(source ?? '', name))).toBe(true);
     }
-    expect(mountSource(everything.services['clair'], '/config/config.yaml')).toBe(join(REPO_ROOT, 'compose', 'clair.yaml'));
+    expect(mountSource(everything.services['clair'], '/config/config.yaml')).toBe(
+      join(REPO_ROOT, 'compose', 'clair.yaml'),
+    );
   });
 
   it('publishes host ports only on loopback, none twice', () => {
     const published = Object.entries(everything.services).flatMap(([name, service]) =>
-      (service.ports ?? []).map(portOf).map((port) => ({ name, host: `${port.hostIp ?? '0.0.0.0'}:${port.published}`, hostIp: port.hostIp })),
+      (service.ports ?? [])
+        .map(portOf)
+        .map((port) => ({ name, host: `${port.hostIp ?? '0.0.0.0'}:${port.published}`, hostIp: port.hostIp })),
     );
     expect(published.length).toBeGreaterThanOrEqual(6);
     for (const port of published) expect(port.hostIp).toBe('127.0.0.1');
@@ -154,7 +190,10 @@ describe('docker-compose config', () => {
   it('pins every image (a tag other than latest, or a digest)', () => {
     for (const [name, service] of Object.entries(everything.services)) {
       const image = service.image ?? '';
-      expect({ name, image }).toEqual({ name, image: expect.stringMatching(/^[^@]+(:[\w][\w.-]*)(@sha256:[a-f0-9]{64})?$|@sha256:[a-f0-9]{64}$/) });
+      expect({ name, image }).toEqual({
+        name,
+        image: expect.stringMatching(/^[^@]+(:[\w][\w.-]*)(@sha256:[a-f0-9]{64})?$|@sha256:[a-f0-9]{64}$/),
+      });
       expect({ name, image }).toEqual({ name, image: expect.not.stringMatching(/:latest(@|$)/) });
     }
   });
@@ -188,8 +227,12 @@ describe('the configs the stack mounts', () => {
     expect(peers.length).toBeGreaterThanOrEqual(4);
     for (const peer of peers) {
       const { host, port } = hostOf(peer);
-      expect({ peer, service: everything.services[host] === undefined ? 'missing' : host }).toEqual({ peer, service: host });
-      if (port !== undefined) expect({ peer, listens: LISTENS[host] }).toEqual({ peer, listens: expect.arrayContaining([port]) });
+      expect({ peer, service: everything.services[host] === undefined ? 'missing' : host }).toEqual({
+        peer,
+        service: host,
+      });
+      if (port !== undefined)
+        expect({ peer, listens: LISTENS[host] }).toEqual({ peer, listens: expect.arrayContaining([port]) });
     }
     // Both profiles reach the compose registry over plain HTTP.
     expect(config.registries.privateHosts).toContain('registry:5000');
@@ -217,7 +260,13 @@ describe('the configs the stack mounts', () => {
     const postgres = everything.services['postgres']?.environment ?? {};
     for (const connstring of [clair.indexer.connstring, clair.matcher.connstring, clair.notifier.connstring]) {
       const fields = Object.fromEntries(connstring.split(/\s+/).map((pair) => pair.split('=') as [string, string]));
-      expect(fields).toMatchObject({ host: 'postgres', port: '5432', user: postgres['POSTGRES_USER'], password: postgres['POSTGRES_PASSWORD'], dbname: postgres['POSTGRES_DB'] });
+      expect(fields).toMatchObject({
+        host: 'postgres',
+        port: '5432',
+        user: postgres['POSTGRES_USER'],
+        password: postgres['POSTGRES_PASSWORD'],
+        dbname: postgres['POSTGRES_DB'],
+      });
     }
   });
 

@@ -19,7 +19,10 @@ interface Stage {
 
 const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
 const dockerignore = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8');
-const rootPackage = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { packageManager: string; engines: { node: string } };
+const rootPackage = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  packageManager: string;
+  engines: { node: string };
+};
 const cliPackage = JSON.parse(readFileSync(join(REPO_ROOT, 'apps', 'cli', 'package.json'), 'utf8')) as {
   bin: Record<string, string>;
   dependencies: Record<string, string>;
@@ -61,8 +64,10 @@ function stagesOf(all: readonly Instruction[]): { globalArgs: Record<string, str
   return { globalArgs, stages };
 }
 
-const expand = (text: string, args: Record<string, string>): string => text.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a?: string, b?: string) => args[a ?? b ?? ''] ?? '');
-const args = (stage: Stage, keyword: string): string[] => stage.instructions.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
+const expand = (text: string, args: Record<string, string>): string =>
+  text.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a?: string, b?: string) => args[a ?? b ?? ''] ?? '');
+const args = (stage: Stage, keyword: string): string[] =>
+  stage.instructions.filter((instruction) => instruction.keyword === keyword).map((instruction) => instruction.args);
 
 /** Whether .dockerignore keeps `path` out of the build context (last matching pattern wins, `!` re-includes). */
 function ignored(path: string): boolean {
@@ -73,7 +78,14 @@ function ignored(path: string): boolean {
     const pattern = (negated ? raw.slice(1) : raw).replace(/^\/+|\/+$/g, '');
     const source = pattern
       .split('/')
-      .map((segment) => (segment === '**' ? '\u0000' : segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
+      .map((segment) =>
+        segment === '**'
+          ? '\u0000'
+          : segment
+              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '[^/]*')
+              .replace(/\?/g, '[^/]'),
+      )
       .join('/')
       .replace(/\u0000\//g, '(?:.*/)?')
       .replace(/\u0000/g, '.*');
@@ -103,7 +115,9 @@ describe('Dockerfile', () => {
       const [major, minor] = (/:(\d+)\.(\d+)\.\d+/.exec(image) ?? []).slice(1).map(Number);
       // package.json engines: ">=20.19.0 <21 || >=22.12.0"
       expect(rootPackage.engines.node).toBe('>=20.19.0 <21 || >=22.12.0');
-      expect((major === 20 && (minor ?? 0) >= 19) || (major ?? 0) > 22 || (major === 22 && (minor ?? 0) >= 12)).toBe(true);
+      expect((major === 20 && (minor ?? 0) >= 19) || (major ?? 0) > 22 || (major === 22 && (minor ?? 0) >= 12)).toBe(
+        true,
+      );
     }
   });
 
@@ -118,9 +132,9 @@ describe('Dockerfile', () => {
 
   it('compiles every workspace package the CLI depends on (tsc -b follows apps/cli/tsconfig.json references)', () => {
     const cliDir = join(REPO_ROOT, 'apps', 'cli');
-    const references = (JSON.parse(readFileSync(join(cliDir, 'tsconfig.json'), 'utf8')) as { references: { path: string }[] }).references.map(
-      (reference) => relative(REPO_ROOT, resolve(cliDir, reference.path)),
-    );
+    const references = (
+      JSON.parse(readFileSync(join(cliDir, 'tsconfig.json'), 'utf8')) as { references: { path: string }[] }
+    ).references.map((reference) => relative(REPO_ROOT, resolve(cliDir, reference.path)));
     const workspaceDependencies = Object.keys(cliPackage.dependencies).filter((name) => name.startsWith('@scangate/'));
     expect(workspaceDependencies.length).toBeGreaterThan(0);
     for (const dependency of workspaceDependencies) {
@@ -130,12 +144,16 @@ describe('Dockerfile', () => {
   });
 
   it('copies every workspace package manifest the frozen lockfile names (its importers) into the build', () => {
-    const lockfile = parse(readFileSync(join(REPO_ROOT, 'pnpm-lock.yaml'), 'utf8')) as { importers: Record<string, unknown> };
+    const lockfile = parse(readFileSync(join(REPO_ROOT, 'pnpm-lock.yaml'), 'utf8')) as {
+      importers: Record<string, unknown>;
+    };
     const copied = args(build, 'COPY').map((copy) => copy.split(/\s+/));
     const copiedSources = copied.flatMap((parts) => parts.slice(0, -1).filter((part) => !part.startsWith('--')));
     for (const importer of Object.keys(lockfile.importers)) {
       const manifest = importer === '.' ? 'package.json' : `${importer}/package.json`;
-      const reached = copiedSources.some((source) => source === manifest || manifest.startsWith(`${source.replace(/\/$/, '')}/`));
+      const reached = copiedSources.some(
+        (source) => source === manifest || manifest.startsWith(`${source.replace(/\/$/, '')}/`),
+      );
       expect({ manifest, reached }).toEqual({ manifest, reached: true });
       expect({ manifest, ignored: ignored(manifest) }).toEqual({ manifest, ignored: false });
     }
@@ -145,7 +163,10 @@ describe('Dockerfile', () => {
     const contextCopies = stages.flatMap((stage) => args(stage, 'COPY')).filter((copy) => !copy.includes('--from='));
     expect(contextCopies.length).toBeGreaterThan(0);
     for (const copy of contextCopies) {
-      const sources = copy.split(/\s+/).filter((part) => !part.startsWith('--')).slice(0, -1);
+      const sources = copy
+        .split(/\s+/)
+        .filter((part) => !part.startsWith('--'))
+        .slice(0, -1);
       for (const source of sources) {
         expect({ source, exists: existsSync(join(REPO_ROOT, source)) }).toEqual({ source, exists: true });
         expect({ source, ignored: ignored(source) }).toEqual({ source, ignored: false });
@@ -154,10 +175,26 @@ describe('Dockerfile', () => {
   });
 
   it('keeps build outputs, dependencies and git out of the context, but not the sources', () => {
-    for (const path of ['node_modules', 'libs/config/node_modules/yaml', 'apps/cli/dist/main.js', 'libs/kube/tsconfig.tsbuildinfo', '.git/HEAD', 'test/helm-chart.spec.ts', 'libs/config/src/load-config.spec.ts']) {
+    for (const path of [
+      'node_modules',
+      'libs/config/node_modules/yaml',
+      'apps/cli/dist/main.js',
+      'libs/kube/tsconfig.tsbuildinfo',
+      '.git/HEAD',
+      'test/helm-chart.spec.ts',
+      'libs/config/src/load-config.spec.ts',
+    ]) {
       expect({ path, ignored: ignored(path) }).toEqual({ path, ignored: true });
     }
-    for (const path of ['package.json', 'pnpm-lock.yaml', '.npmrc', 'test/package.json', 'libs/config/src/load-config.ts', 'apps/cli/src/main.ts', 'apps/cli/tsconfig.json']) {
+    for (const path of [
+      'package.json',
+      'pnpm-lock.yaml',
+      '.npmrc',
+      'test/package.json',
+      'libs/config/src/load-config.ts',
+      'apps/cli/src/main.ts',
+      'apps/cli/tsconfig.json',
+    ]) {
       expect({ path, ignored: ignored(path) }).toEqual({ path, ignored: false });
     }
   });
@@ -177,7 +214,9 @@ describe('Dockerfile', () => {
 
   it("has the scangate CLI as entrypoint (serve by default), the deployed package's bin", () => {
     const entrypoint = JSON.parse(args(final, 'ENTRYPOINT')[0] ?? '[]') as string[];
-    const copy = (args(final, 'COPY').find((line) => line.includes('--from=build')) ?? '').split(/\s+/).filter((part) => !part.startsWith('--'));
+    const copy = (args(final, 'COPY').find((line) => line.includes('--from=build')) ?? '')
+      .split(/\s+/)
+      .filter((part) => !part.startsWith('--'));
     const [deployed, appDir] = copy;
     expect(deployed).toBe('/out');
     expect(args(build, 'RUN').join('\n')).toContain(`deploy --prod --legacy ${deployed ?? ''}`);

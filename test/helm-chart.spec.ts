@@ -20,12 +20,18 @@ const RELEASE = 'gate';
 const FULLNAME = `${RELEASE}-scangate`;
 const WEBHOOK_SERVICE = `${FULLNAME}-webhook`;
 
-const CLAIR_VALUES = { analyzer: { type: 'clair', clair: { url: 'http://clair.clair:6060', psk: 'c2VjcmV0LWtleS1mb3ItdGVzdHM=' } } };
-const EXISTING_SECRET_CA = Buffer.from('-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----\n').toString('base64');
+const CLAIR_VALUES = {
+  analyzer: { type: 'clair', clair: { url: 'http://clair.clair:6060', psk: 'c2VjcmV0LWtleS1mb3ItdGVzdHM=' } },
+};
+const EXISTING_SECRET_CA = Buffer.from(
+  '-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----\n',
+).toString('base64');
 const TLS_MODES: Record<string, Record<string, unknown>> = {
   generated: { tls: { mode: 'generated' } },
   certManager: { tls: { mode: 'certManager' } },
-  existingSecret: { tls: { mode: 'existingSecret', existingSecret: { name: 'my-webhook-tls', caBundle: EXISTING_SECRET_CA } } },
+  existingSecret: {
+    tls: { mode: 'existingSecret', existingSecret: { name: 'my-webhook-tls', caBundle: EXISTING_SECRET_CA } },
+  },
 };
 
 interface Probe {
@@ -62,13 +68,23 @@ interface Deployment extends KubeObject {
 interface Webhook {
   readonly name: string;
   readonly clientConfig: { readonly service?: Record<string, unknown>; readonly caBundle?: string };
-  readonly rules: readonly { readonly operations: readonly string[]; readonly apiGroups: readonly string[]; readonly resources: readonly string[] }[];
+  readonly rules: readonly {
+    readonly operations: readonly string[];
+    readonly apiGroups: readonly string[];
+    readonly resources: readonly string[];
+  }[];
   readonly failurePolicy: string;
   readonly matchPolicy: string;
   readonly sideEffects: string;
   readonly timeoutSeconds: number;
   readonly admissionReviewVersions: readonly string[];
-  readonly namespaceSelector: { readonly matchExpressions: readonly { readonly key: string; readonly operator: string; readonly values: readonly string[] }[] };
+  readonly namespaceSelector: {
+    readonly matchExpressions: readonly {
+      readonly key: string;
+      readonly operator: string;
+      readonly values: readonly string[];
+    }[];
+  };
 }
 interface Secret extends KubeObject {
   readonly data: Record<string, string>;
@@ -79,7 +95,8 @@ const webhookOf = (objects: readonly KubeObject[]): Webhook => {
   expect(configuration.webhooks).toHaveLength(1);
   return configuration.webhooks[0] as Webhook;
 };
-const deployment = (objects: readonly KubeObject[], suffix: string): Deployment => findObject(objects, 'Deployment', suffix) as Deployment;
+const deployment = (objects: readonly KubeObject[], suffix: string): Deployment =>
+  findObject(objects, 'Deployment', suffix) as Deployment;
 const container = (objects: readonly KubeObject[], suffix: string): Container => {
   const containers = deployment(objects, suffix).spec.template.spec.containers;
   expect(containers).toHaveLength(1);
@@ -108,7 +125,11 @@ describe('helm lint', () => {
   });
 
   it('passes with an analyzer, the worker, a ServiceMonitor and an external Redis', async () => {
-    const values = { ...CLAIR_VALUES, serviceMonitor: { enabled: true }, redis: { bundled: false, url: 'redis://redis.example:6379/0' } };
+    const values = {
+      ...CLAIR_VALUES,
+      serviceMonitor: { enabled: true },
+      redis: { bundled: false, url: 'redis://redis.example:6379/0' },
+    };
     const result = await helm.run(['lint', CHART_DIR, '--strict', '-f', helm.valuesFile(values)]);
     expect(result.code).toBe(0);
   });
@@ -144,7 +165,9 @@ describe('helm template with default values', () => {
   it('runs two webhook replicas, spread by anti-affinity and kept by a PDB', () => {
     const webhook = deployment(objects, '-webhook');
     expect(webhook.spec.replicas).toBeGreaterThanOrEqual(2);
-    const pdb = findObject(objects, 'PodDisruptionBudget') as KubeObject & { spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } };
+    const pdb = findObject(objects, 'PodDisruptionBudget') as KubeObject & {
+      spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } };
+    };
     expect(pdb.spec.minAvailable).toBe(1);
     expect(pdb.spec.selector.matchLabels).toEqual(webhook.spec.selector.matchLabels);
     expect(webhook.spec.template.metadata.labels).toMatchObject(webhook.spec.selector.matchLabels);
@@ -156,10 +179,12 @@ describe('helm template with default values', () => {
   it('probes /healthz and /readyz over HTTPS and drains with a preStop sleep inside the grace period', () => {
     const webhook = container(objects, '-webhook');
     expect(webhook.args).toEqual(['serve', '--config', '/etc/scangate/config/config.yaml']);
-    expect(webhook.ports).toEqual(expect.arrayContaining([
-      expect.objectContaining({ name: 'https', containerPort: 8443 }),
-      expect.objectContaining({ name: 'admin', containerPort: 8081 }),
-    ]));
+    expect(webhook.ports).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'https', containerPort: 8443 }),
+        expect.objectContaining({ name: 'admin', containerPort: 8081 }),
+      ]),
+    );
     expect(webhook.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
     expect(webhook.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
     const sleep = webhook.lifecycle?.preStop?.exec?.command ?? [];
@@ -175,7 +200,11 @@ describe('helm template with default values', () => {
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       expect(pod.enableServiceLinks).toBe(false);
       for (const each of pod.containers) {
-        expect(each.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+        expect(each.securityContext).toMatchObject({
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
         expect(each.resources.requests).toBeDefined();
         expect(each.resources.limits?.['memory']).toBeDefined();
         expect(each.image).toMatch(/:[\w][\w.-]*(@sha256:[a-f0-9]{64})?$/);
@@ -183,7 +212,9 @@ describe('helm template with default values', () => {
       }
     }
     expect(container(objects, '-webhook').securityContext).toMatchObject({ readOnlyRootFilesystem: true });
-    expect(container(objects, '-webhook').volumeMounts).toEqual(expect.arrayContaining([expect.objectContaining({ mountPath: '/tmp' })]));
+    expect(container(objects, '-webhook').volumeMounts).toEqual(
+      expect.arrayContaining([expect.objectContaining({ mountPath: '/tmp' })]),
+    );
   });
 
   it('serves the webhook Service on 443 → https and the admin Service on 8081', () => {
@@ -209,9 +240,15 @@ describe('helm template with default values', () => {
       failurePolicy: 'Fail',
       timeoutSeconds: 10,
       clientConfig: { service: { namespace: NAMESPACE, name: WEBHOOK_SERVICE, path: '/validate', port: 443 } },
-      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', NAMESPACE] }] },
+      namespaceSelector: {
+        matchExpressions: [
+          { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', NAMESPACE] },
+        ],
+      },
     });
-    const resources = webhook.rules.flatMap((rule) => rule.resources.map((resource) => `${rule.apiGroups[0] ?? ''}/${resource}:${rule.operations.join('+')}`));
+    const resources = webhook.rules.flatMap((rule) =>
+      rule.resources.map((resource) => `${rule.apiGroups[0] ?? ''}/${resource}:${rule.operations.join('+')}`),
+    );
     expect(resources.sort()).toEqual(
       [
         '/pods:CREATE+UPDATE',
@@ -232,7 +269,20 @@ describe('helm template with default values', () => {
     const tls = findObject(objects, 'Secret', '-webhook-tls') as Secret;
     const caFile = join(scratch, 'ca.crt');
     writeFileSync(caFile, decode(tls.data['ca.crt'] ?? ''));
-    const cli = runCli(['webhook', 'manifest', '--service', WEBHOOK_SERVICE, '--namespace', NAMESPACE, '--ca-file', caFile, '--name', FULLNAME, '-o', 'json']);
+    const cli = runCli([
+      'webhook',
+      'manifest',
+      '--service',
+      WEBHOOK_SERVICE,
+      '--namespace',
+      NAMESPACE,
+      '--ca-file',
+      caFile,
+      '--name',
+      FULLNAME,
+      '-o',
+      'json',
+    ]);
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(0);
     const manifest = JSON.parse(cli.stdout) as { metadata: { name: string }; webhooks: Webhook[] };
@@ -253,7 +303,11 @@ describe('helm template with default values', () => {
     expect(decode(tls.data['tls.key'] ?? '')).toContain('PRIVATE KEY');
     expect(webhookOf(objects).clientConfig.caBundle).toBe(tls.data['ca.crt']);
     const volumes = deployment(objects, '-webhook').spec.template.spec.volumes;
-    expect(volumes).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'tls', secret: expect.objectContaining({ secretName: tls.metadata.name }) })]));
+    expect(volumes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'tls', secret: expect.objectContaining({ secretName: tls.metadata.name }) }),
+      ]),
+    );
   });
 
   it('writes a config file that @scangate/config accepts, with Redis, TLS and the admin token wired', () => {
@@ -280,13 +334,25 @@ describe('the rendered release runs scangate', () => {
     const objects = await helm.template({});
     // Only the Redis address changes: the bundled Service name does not resolve here.
     const config = loadRenderedConfig(objects, container(objects, '-webhook'), { SCANGATE_REDIS_URL: redis.url });
-    webhook = await startWebhook({ config, logger: createLogger('silent'), dataDir: mkdtempSync(join(scratch, 'data-')), port: 0, adminPort: 0, host: '127.0.0.1' });
+    webhook = await startWebhook({
+      config,
+      logger: createLogger('silent'),
+      dataDir: mkdtempSync(join(scratch, 'data-')),
+      port: 0,
+      adminPort: 0,
+      host: '127.0.0.1',
+    });
 
     const caBundle = decode(webhookOf(objects).clientConfig.caBundle ?? '');
-    const ready = await httpsGet(webhook.port, '/readyz', { ca: caBundle, servername: `${WEBHOOK_SERVICE}.${NAMESPACE}.svc` });
+    const ready = await httpsGet(webhook.port, '/readyz', {
+      ca: caBundle,
+      servername: `${WEBHOOK_SERVICE}.${NAMESPACE}.svc`,
+    });
     expect(ready.status).toBe(200);
     // A name the certificate does not cover is refused: the SAN list is what the API server checks.
-    await expect(httpsGet(webhook.port, '/readyz', { ca: caBundle, servername: 'elsewhere.example' })).rejects.toThrow(/altnames|Hostname/i);
+    await expect(httpsGet(webhook.port, '/readyz', { ca: caBundle, servername: 'elsewhere.example' })).rejects.toThrow(
+      /altnames|Hostname/i,
+    );
 
     const token = decode((findObject(objects, 'Secret', '-secrets') as Secret).data['admin-token'] ?? '');
     expect(token.length).toBeGreaterThanOrEqual(32);
@@ -298,10 +364,13 @@ describe('the rendered release runs scangate', () => {
 
 function httpsGet(port: number, path: string, tls: { ca: string; servername: string }): Promise<{ status: number }> {
   return new Promise((resolve, reject) => {
-    const request = httpsRequest({ host: '127.0.0.1', port, path, method: 'GET', ca: tls.ca, servername: tls.servername, timeout: 10_000 }, (response) => {
-      response.resume();
-      response.once('end', () => resolve({ status: response.statusCode ?? 0 }));
-    });
+    const request = httpsRequest(
+      { host: '127.0.0.1', port, path, method: 'GET', ca: tls.ca, servername: tls.servername, timeout: 10_000 },
+      (response) => {
+        response.resume();
+        response.once('end', () => resolve({ status: response.statusCode ?? 0 }));
+      },
+    );
     request.once('timeout', () => request.destroy(new Error(`GET ${path} timed out`)));
     request.once('error', reject);
     request.end();
@@ -332,34 +401,52 @@ describe('helm template with an analyzer', () => {
     expect(decode(secrets.data['clair-psk'] ?? '')).toBe(CLAIR_VALUES.analyzer.clair.psk);
     for (const suffix of ['-webhook', '-worker']) {
       const config = loadRenderedConfig(objects, container(objects, suffix));
-      expect(config.analyzer).toMatchObject({ type: 'clair', clair: { url: 'http://clair.clair:6060', psk: CLAIR_VALUES.analyzer.clair.psk } });
+      expect(config.analyzer).toMatchObject({
+        type: 'clair',
+        clair: { url: 'http://clair.clair:6060', psk: CLAIR_VALUES.analyzer.clair.psk },
+      });
     }
   });
 
   it('scrapes the admin and worker metrics ports with a ServiceMonitor', () => {
-    const monitor = findObject(objects, 'ServiceMonitor') as KubeObject & { spec: { endpoints: { port: string; path: string }[] } };
-    expect(monitor.spec.endpoints.map((endpoint) => `${endpoint.port}${endpoint.path}`).sort()).toEqual(['admin/metrics', 'metrics/metrics']);
+    const monitor = findObject(objects, 'ServiceMonitor') as KubeObject & {
+      spec: { endpoints: { port: string; path: string }[] };
+    };
+    expect(monitor.spec.endpoints.map((endpoint) => `${endpoint.port}${endpoint.path}`).sort()).toEqual([
+      'admin/metrics',
+      'metrics/metrics',
+    ]);
   });
 });
 
 describe('TLS modes', () => {
   it('certManager: a Certificate for the Service and the CA injected by annotation, no generated Secret', async () => {
     const objects = await helm.template(TLS_MODES['certManager'] ?? {});
-    const certificate = findObject(objects, 'Certificate') as KubeObject & { spec: { secretName: string; dnsNames: string[]; issuerRef: { name: string } } };
+    const certificate = findObject(objects, 'Certificate') as KubeObject & {
+      spec: { secretName: string; dnsNames: string[]; issuerRef: { name: string } };
+    };
     expect(certificate.spec.dnsNames).toContain(`${WEBHOOK_SERVICE}.${NAMESPACE}.svc`);
     expect(findObject(objects, 'Issuer').metadata.name).toBe(certificate.spec.issuerRef.name);
     const configuration = findObject(objects, 'ValidatingWebhookConfiguration');
-    expect(configuration.metadata.annotations?.['cert-manager.io/inject-ca-from']).toBe(`${NAMESPACE}/${certificate.metadata.name}`);
+    expect(configuration.metadata.annotations?.['cert-manager.io/inject-ca-from']).toBe(
+      `${NAMESPACE}/${certificate.metadata.name}`,
+    );
     expect(webhookOf(objects).clientConfig.caBundle).toBeUndefined();
-    expect(objects.filter((object) => object.kind === 'Secret' && object.metadata.name.endsWith('-webhook-tls'))).toHaveLength(0);
+    expect(
+      objects.filter((object) => object.kind === 'Secret' && object.metadata.name.endsWith('-webhook-tls')),
+    ).toHaveLength(0);
     const volumes = deployment(objects, '-webhook').spec.template.spec.volumes;
     expect(volumes.find((volume) => volume.name === 'tls')?.secret?.secretName).toBe(certificate.spec.secretName);
   });
 
   it('certManager with an issuerRef of your own creates no Issuer', async () => {
-    const objects = await helm.template({ tls: { mode: 'certManager', certManager: { issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } } } });
+    const objects = await helm.template({
+      tls: { mode: 'certManager', certManager: { issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } } },
+    });
     expect(objects.filter((object) => object.kind === 'Issuer')).toHaveLength(0);
-    expect((findObject(objects, 'Certificate') as KubeObject & { spec: { issuerRef: unknown } }).spec.issuerRef).toEqual({ name: 'corp-ca', kind: 'ClusterIssuer' });
+    expect(
+      (findObject(objects, 'Certificate') as KubeObject & { spec: { issuerRef: unknown } }).spec.issuerRef,
+    ).toEqual({ name: 'corp-ca', kind: 'ClusterIssuer' });
   });
 
   it('existingSecret: mounts the named Secret and uses the given caBundle', async () => {
@@ -367,11 +454,17 @@ describe('TLS modes', () => {
     expect(webhookOf(objects).clientConfig.caBundle).toBe(EXISTING_SECRET_CA);
     const volumes = deployment(objects, '-webhook').spec.template.spec.volumes;
     expect(volumes.find((volume) => volume.name === 'tls')?.secret?.secretName).toBe('my-webhook-tls');
-    expect(objects.filter((object) => ['Certificate', 'Issuer'].includes(object.kind) || object.metadata.name.endsWith('-webhook-tls'))).toHaveLength(0);
+    expect(
+      objects.filter(
+        (object) => ['Certificate', 'Issuer'].includes(object.kind) || object.metadata.name.endsWith('-webhook-tls'),
+      ),
+    ).toHaveLength(0);
   });
 
   it('existingSecret without a caBundle (and no cluster to read ca.crt from) fails naming the key', async () => {
-    await expect(helm.template({ tls: { mode: 'existingSecret', existingSecret: { name: 'my-webhook-tls' } } })).rejects.toThrow(/tls\.existingSecret\.caBundle is required/);
+    await expect(
+      helm.template({ tls: { mode: 'existingSecret', existingSecret: { name: 'my-webhook-tls' } } }),
+    ).rejects.toThrow(/tls\.existingSecret\.caBundle is required/);
   });
 });
 
@@ -381,12 +474,18 @@ describe('values.schema.json and template checks reject bad values with a messag
     [{ webhook: { failurePolicy: 'Allow' } }, /at '\/webhook\/failurePolicy': value must be one of 'Fail', 'Ignore'/],
     [{ webhook: { timeoutSeconds: 31 } }, /at '\/webhook\/timeoutSeconds': maximum: got 31, want 30/],
     [{ webhook: { replicas: 0 } }, /at '\/webhook\/replicas': minimum: got 0, want 1/],
-    [{ tls: { mode: 'selfsigned' } }, /at '\/tls\/mode': value must be one of 'generated', 'certManager', 'existingSecret'/],
+    [
+      { tls: { mode: 'selfsigned' } },
+      /at '\/tls\/mode': value must be one of 'generated', 'certManager', 'existingSecret'/,
+    ],
     [{ image: { tag: 'latest' } }, /at '\/image\/tag'/],
     [{ analyzer: { type: 'clair' } }, /at '\/analyzer\/clair\/url'/],
     [{ redis: { bundled: false } }, /at '\/redis\/url'/],
     [{ admissoin: { mode: 'warn' } }, /additional properties 'admissoin' not allowed/],
-    [{ admission: { waitBudgetMs: 10000 } }, /admission\.waitBudgetMs \(10000\) must be below webhook\.timeoutSeconds \(10 s\)/],
+    [
+      { admission: { waitBudgetMs: 10000 } },
+      /admission\.waitBudgetMs \(10000\) must be below webhook\.timeoutSeconds \(10 s\)/,
+    ],
   ])('%j', async (values, message) => {
     await expect(helm.template(values)).rejects.toThrow(message);
   });
@@ -408,12 +507,18 @@ function loadRenderedConfig(
   const secrets = (findObject(objects, 'Secret', '-secrets') as Secret).data;
   const env: Record<string, string> = {};
   // The serving certificate and key, as the tls volume mounts them (generated mode: the rendered Secret).
-  const tls = objects.find((object) => object.kind === 'Secret' && object.metadata.name.endsWith('-webhook-tls')) as Secret | undefined;
+  const tls = objects.find((object) => object.kind === 'Secret' && object.metadata.name.endsWith('-webhook-tls')) as
+    Secret | undefined;
   for (const variable of target.env ?? []) {
     if (variable.value === undefined) continue;
     const mounted = /^\/etc\/scangate\/tls\/(.+)$/.exec(variable.value)?.[1];
     const local = join(dir, variable.value.replaceAll('/', '_'));
-    writeFileSync(local, mounted !== undefined && tls !== undefined ? decode(tls.data[mounted] ?? '') : 'PEM placeholder: only readability is checked');
+    writeFileSync(
+      local,
+      mounted !== undefined && tls !== undefined
+        ? decode(tls.data[mounted] ?? '')
+        : 'PEM placeholder: only readability is checked',
+    );
     env[variable.name] = local;
   }
   const secretFiles: Record<string, string> = {
@@ -444,7 +549,8 @@ describe('against a real kube-apiserver', () => {
     if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}):\n${result.stderr}`);
     return result.stdout;
   };
-  const getJson = async <T>(args: readonly string[]): Promise<T> => JSON.parse(await kubectl(['get', ...args, '-o', 'json'])) as T;
+  const getJson = async <T>(args: readonly string[]): Promise<T> =>
+    JSON.parse(await kubectl(['get', ...args, '-o', 'json'])) as T;
 
   /**
    * helm uninstall, and the ValidatingWebhookConfiguration is gone. An installed release's webhook
@@ -452,7 +558,15 @@ describe('against a real kube-apiserver', () => {
    * Service's cluster IP, which is not on loopback, so no release outlives its test.
    */
   const uninstall = async (release: string, namespace: string): Promise<void> => {
-    const result = await helm.run(['uninstall', release, '--namespace', namespace, '--kubeconfig', kubeconfig, '--wait=false']);
+    const result = await helm.run([
+      'uninstall',
+      release,
+      '--namespace',
+      namespace,
+      '--kubeconfig',
+      kubeconfig,
+      '--wait=false',
+    ]);
     expect(result.code).toBe(0);
     expect(await kubectl(['get', 'validatingwebhookconfigurations', '-o', 'name'])).toBe('');
   };
@@ -461,32 +575,64 @@ describe('against a real kube-apiserver', () => {
     cluster = await startKubeApiserver();
     kubeconfig = cluster.kubeconfig;
     await kubectl(['apply', '-f', '-'], MINIMAL_CRDS);
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/certificates.cert-manager.io', 'crd/issuers.cert-manager.io', 'crd/servicemonitors.monitoring.coreos.com']);
+    await kubectl([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/certificates.cert-manager.io',
+      'crd/issuers.cert-manager.io',
+      'crd/servicemonitors.monitoring.coreos.com',
+    ]);
     await kubectl(['create', 'namespace', NAMESPACE]);
   }, 180_000);
 
   // Even when a test failed before its uninstall: no webhook may stay registered for the next one.
   afterEach(async () => {
-    if (cluster !== undefined) await cluster.kubectl(['delete', 'validatingwebhookconfigurations', '--all', '--wait=false']);
+    if (cluster !== undefined)
+      await cluster.kubectl(['delete', 'validatingwebhookconfigurations', '--all', '--wait=false']);
   });
 
   afterAll(async () => {
     await cluster?.stop();
   });
 
-  it.each(Object.keys(TLS_MODES))('accepts every object rendered with TLS mode %s (server-side dry run)', async (mode) => {
-    const values = { ...CLAIR_VALUES, serviceMonitor: { enabled: true }, ...TLS_MODES[mode] };
-    const rendered = await helm.run(['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '-f', helm.valuesFile(values)]);
-    expect(rendered.code).toBe(0);
-    const objects = parseManifests(rendered.stdout);
-    const output = await kubectl(['apply', '--dry-run=server', '-f', '-'], rendered.stdout);
-    // One "created (server dry run)" line per object: nothing was skipped.
-    expect(output.trim().split('\n')).toHaveLength(objects.length);
-    expect(output).toContain('validatingwebhookconfiguration.admissionregistration.k8s.io/gate-scangate created (server dry run)');
-  });
+  it.each(Object.keys(TLS_MODES))(
+    'accepts every object rendered with TLS mode %s (server-side dry run)',
+    async (mode) => {
+      const values = { ...CLAIR_VALUES, serviceMonitor: { enabled: true }, ...TLS_MODES[mode] };
+      const rendered = await helm.run([
+        'template',
+        RELEASE,
+        CHART_DIR,
+        '--namespace',
+        NAMESPACE,
+        '-f',
+        helm.valuesFile(values),
+      ]);
+      expect(rendered.code).toBe(0);
+      const objects = parseManifests(rendered.stdout);
+      const output = await kubectl(['apply', '--dry-run=server', '-f', '-'], rendered.stdout);
+      // One "created (server dry run)" line per object: nothing was skipped.
+      expect(output.trim().split('\n')).toHaveLength(objects.length);
+      expect(output).toContain(
+        'validatingwebhookconfiguration.admissionregistration.k8s.io/gate-scangate created (server dry run)',
+      );
+    },
+  );
 
   it('installs with helm, and an upgrade keeps the generated certificate, its caBundle and the admin token', async () => {
-    const install = await helm.run(['install', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '--kubeconfig', kubeconfig, '--wait=false', '-f', helm.valuesFile(CLAIR_VALUES)]);
+    const install = await helm.run([
+      'install',
+      RELEASE,
+      CHART_DIR,
+      '--namespace',
+      NAMESPACE,
+      '--kubeconfig',
+      kubeconfig,
+      '--wait=false',
+      '-f',
+      helm.valuesFile(CLAIR_VALUES),
+    ]);
     expect(install.stderr).toBe('');
     expect(install.code).toBe(0);
     expect(install.stdout).toContain('STATUS: deployed');
@@ -498,8 +644,16 @@ describe('against a real kube-apiserver', () => {
     expect(configurationBefore.webhooks[0]?.clientConfig.caBundle).toBe(before.data['ca.crt']);
 
     const upgrade = await helm.run([
-      'upgrade', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '--kubeconfig', kubeconfig, '--wait=false',
-      '-f', helm.valuesFile({ ...CLAIR_VALUES, admission: { mode: 'warn' } }),
+      'upgrade',
+      RELEASE,
+      CHART_DIR,
+      '--namespace',
+      NAMESPACE,
+      '--kubeconfig',
+      kubeconfig,
+      '--wait=false',
+      '-f',
+      helm.valuesFile({ ...CLAIR_VALUES, admission: { mode: 'warn' } }),
     ]);
     expect(upgrade.stderr).toBe('');
     expect(upgrade.code).toBe(0);
@@ -511,7 +665,12 @@ describe('against a real kube-apiserver', () => {
     expect(secretsAfter.data['clair-notifier-token']).toBe(secretsBefore.data['clair-notifier-token']);
     const configurationAfter = await getJson<{ webhooks: Webhook[] }>(['validatingwebhookconfiguration', FULLNAME]);
     expect(configurationAfter.webhooks[0]?.clientConfig.caBundle).toBe(before.data['ca.crt']);
-    const configMap = await getJson<{ data: Record<string, string> }>(['-n', NAMESPACE, 'configmap', `${FULLNAME}-config`]);
+    const configMap = await getJson<{ data: Record<string, string> }>([
+      '-n',
+      NAMESPACE,
+      'configmap',
+      `${FULLNAME}-config`,
+    ]);
     expect(configMap.data['config.yaml']).toContain('mode: warn');
     const webhook = await getJson<Deployment>(['-n', NAMESPACE, 'deployment', `${FULLNAME}-webhook`]);
     expect(webhook.spec.replicas).toBe(2);
@@ -523,13 +682,31 @@ describe('against a real kube-apiserver', () => {
     const namespace = 'scangate-cm';
     await kubectl(['create', 'namespace', namespace]);
     const values = { ...TLS_MODES['certManager'], serviceMonitor: { enabled: true } };
-    const install = await helm.run(['install', 'cm', CHART_DIR, '--namespace', namespace, '--kubeconfig', kubeconfig, '--wait=false', '-f', helm.valuesFile(values)]);
+    const install = await helm.run([
+      'install',
+      'cm',
+      CHART_DIR,
+      '--namespace',
+      namespace,
+      '--kubeconfig',
+      kubeconfig,
+      '--wait=false',
+      '-f',
+      helm.valuesFile(values),
+    ]);
     expect(install.stderr).toBe('');
     expect(install.code).toBe(0);
-    const certificate = await getJson<{ spec: { secretName: string } }>(['-n', namespace, 'certificate', 'cm-scangate-webhook']);
+    const certificate = await getJson<{ spec: { secretName: string } }>([
+      '-n',
+      namespace,
+      'certificate',
+      'cm-scangate-webhook',
+    ]);
     expect(certificate.spec.secretName).toBe('cm-scangate-webhook-tls');
     const configuration = await getJson<KubeObject>(['validatingwebhookconfiguration', 'cm-scangate']);
-    expect(configuration.metadata.annotations?.['cert-manager.io/inject-ca-from']).toBe(`${namespace}/cm-scangate-webhook`);
+    expect(configuration.metadata.annotations?.['cert-manager.io/inject-ca-from']).toBe(
+      `${namespace}/cm-scangate-webhook`,
+    );
 
     await uninstall('cm', namespace);
   }, 180_000);

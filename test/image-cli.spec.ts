@@ -91,7 +91,10 @@ function pinnedManifest(host: string, pinnedTools: string): string {
     .replace(`image: ${host}/multi:1\n`, `image: ${host}/multi:1@${digests['multi:1']}\n`)
     .replace(`reference: ${host}/tools:3,`, `reference: ${host}/tools:3@${digests['tools:3']},`)
     .replace(`image: ${host}/job:2024.1,`, `image: ${host}/job:2024.1@${digests['job:2024.1']},`)
-    .replace(`  - name: shell\n    image: ${host}/app:1\n`, `  - name: shell\n    image: ${host}/app:1@${digests['app:1']}\n`);
+    .replace(
+      `  - name: shell\n    image: ${host}/app:1\n`,
+      `  - name: shell\n    image: ${host}/app:1@${digests['app:1']}\n`,
+    );
 }
 
 beforeAll(async () => {
@@ -117,7 +120,13 @@ beforeAll(async () => {
     const [os, architecture] = platform.split('/');
     entries.push({ mediaType: OCI_MANIFEST, digest: raw.digest, size: raw.raw.length, platform: { os, architecture } });
   }
-  await putManifest(registry, 'multi', '1', OCI_INDEX, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries })));
+  await putManifest(
+    registry,
+    'multi',
+    '1',
+    OCI_INDEX,
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: entries })),
+  );
   digests['multi:1'] = await skopeoDigest(registry, 'multi:1');
 });
 
@@ -143,11 +152,15 @@ describe('scangate image pin', () => {
     const file = join(work, 'write.yaml');
     writeFileSync(file, manifest(registry.host, digests['tools:3'] ?? ''));
     const first = runCli(['image', 'pin', '--write', file], { env });
-    expect(first.stderr).toBe(`scangate: 6 image reference(s) pinned, 1 already pinned and verified (${file} rewritten)\n`);
+    expect(first.stderr).toBe(
+      `scangate: 6 image reference(s) pinned, 1 already pinned and verified (${file} rewritten)\n`,
+    );
     expect(first.stdout).toBe('');
     expect(readFileSync(file, 'utf8')).toBe(pinnedManifest(registry.host, digests['tools:3'] ?? ''));
     const second = runCli(['image', 'pin', '--write', file], { env });
-    expect(second.stderr).toBe(`scangate: 0 image reference(s) pinned, 7 already pinned and verified (${file} unchanged)\n`);
+    expect(second.stderr).toBe(
+      `scangate: 0 image reference(s) pinned, 7 already pinned and verified (${file} unchanged)\n`,
+    );
     expect(second.status).toBe(0);
   });
 
@@ -167,7 +180,9 @@ describe('scangate image pin', () => {
     expect(noAllowance.status).toBe(1);
     expect(noAllowance.stderr).toContain(`spec.containers[0].image "${registry.host}/app:1"`);
     expect(noAllowance.stderr).toMatch(/loopback|private/);
-    const notAllowed = runCli(['image', 'pin', file], { env: { ...env, SCANGATE_POLICY_ALLOWEDREGISTRIES: 'registry.example.com' } });
+    const notAllowed = runCli(['image', 'pin', file], {
+      env: { ...env, SCANGATE_POLICY_ALLOWEDREGISTRIES: 'registry.example.com' },
+    });
     expect(notAllowed.status).toBe(1);
     expect(notAllowed.stderr).toContain(`spec.containers[0].image "${registry.host}/app:1"`);
     expect(readFileSync(file, 'utf8')).toBe(input);
@@ -199,13 +214,27 @@ describe('scangate image resolve', () => {
     reference: string;
     digest: string;
     mediaType?: string;
-    platforms: { digest: string; platform: string; mediaType?: string; config?: { digest: string }; layers?: { digest: string; url: string }[] }[];
+    platforms: {
+      digest: string;
+      platform: string;
+      mediaType?: string;
+      config?: { digest: string };
+      layers?: { digest: string; url: string }[];
+    }[];
   }
 
   it('prints the index digest and the chosen platform manifest, config and layers as skopeo sees them', async () => {
     for (const platform of ['linux/amd64', 'linux/arm64']) {
       const tag = platform.replace('/', '-');
-      const cli = runCli(['image', 'resolve', `${registry.host}/multi:1`, ...(platform === 'linux/amd64' ? [] : ['--platform', platform])], { env });
+      const cli = runCli(
+        [
+          'image',
+          'resolve',
+          `${registry.host}/multi:1`,
+          ...(platform === 'linux/amd64' ? [] : ['--platform', platform]),
+        ],
+        { env },
+      );
       expect(cli.stderr).toBe('');
       expect(cli.status).toBe(0);
       const printed = JSON.parse(cli.stdout) as Printed;
@@ -213,11 +242,21 @@ describe('scangate image resolve', () => {
         config: { digest: string };
         layers: { digest: string }[];
       };
-      expect(printed).toMatchObject({ reference: `${registry.host}/multi:1`, digest: digests['multi:1'], mediaType: OCI_INDEX });
-      expect(printed.platforms.map((p) => [p.platform, p.digest, p.mediaType])).toEqual([[platform, digests[`multi:${tag}`], OCI_MANIFEST]]);
+      expect(printed).toMatchObject({
+        reference: `${registry.host}/multi:1`,
+        digest: digests['multi:1'],
+        mediaType: OCI_INDEX,
+      });
+      expect(printed.platforms.map((p) => [p.platform, p.digest, p.mediaType])).toEqual([
+        [platform, digests[`multi:${tag}`], OCI_MANIFEST],
+      ]);
       expect(printed.platforms[0]?.config?.digest).toBe(raw.config.digest);
-      expect(printed.platforms[0]?.layers?.map((layer) => layer.digest)).toEqual(raw.layers.map((layer) => layer.digest));
-      expect(printed.platforms[0]?.layers?.[0]?.url).toBe(`http://${registry.host}/v2/multi/blobs/${raw.layers[0]?.digest}`);
+      expect(printed.platforms[0]?.layers?.map((layer) => layer.digest)).toEqual(
+        raw.layers.map((layer) => layer.digest),
+      );
+      expect(printed.platforms[0]?.layers?.[0]?.url).toBe(
+        `http://${registry.host}/v2/multi/blobs/${raw.layers[0]?.digest}`,
+      );
       expect(cli.stdout).not.toMatch(/headers|authorization/i);
     }
   });
@@ -226,7 +265,9 @@ describe('scangate image resolve', () => {
     const byTag = JSON.parse(runCli(['image', 'resolve', `${registry.host}/job:2024.1`], { env }).stdout) as Printed;
     expect(byTag.digest).toBe(digests['job:2024.1']);
     expect(byTag.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
-    const byDigest = JSON.parse(runCli(['image', 'resolve', `${registry.host}/job@${digests['job:2024.1']}`], { env }).stdout) as Printed;
+    const byDigest = JSON.parse(
+      runCli(['image', 'resolve', `${registry.host}/job@${digests['job:2024.1']}`], { env }).stdout,
+    ) as Printed;
     expect(byDigest.digest).toBe(digests['job:2024.1']);
   });
 

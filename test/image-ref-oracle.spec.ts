@@ -15,8 +15,29 @@ import { type RefOracleLine, type RefOracleMode, ensureRefOracle, runRefOracle }
 
 /** Characters the grammar gives a meaning to, plus a few that Go and JavaScript treat differently. */
 const MUTATION_ALPHABET = [
-  'a', 'z', 'A', 'Z', '0', '9', 'f', 'F', '_', '-', '.', ':', '/', '@', '[', ']', '+', '=', ' ',
-  'é', 'İ', 'K', '🐳',
+  'a',
+  'z',
+  'A',
+  'Z',
+  '0',
+  '9',
+  'f',
+  'F',
+  '_',
+  '-',
+  '.',
+  ':',
+  '/',
+  '@',
+  '[',
+  ']',
+  '+',
+  '=',
+  ' ',
+  'é',
+  'İ',
+  'K',
+  '🐳',
 ];
 
 interface Mutation {
@@ -57,7 +78,16 @@ const inputs = [...VALID_REFERENCES, ...edgeCases, ...mutated];
 function describeResult(input: string, result: ImageRefParseResult): ReferenceDescription {
   if (!result.ok) return { input, error: result.error.message };
   const { name, domain, path, tag, digest, familiar, canonical } = result.ref;
-  return { input, name, domain, path, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }), familiar, canonical };
+  return {
+    input,
+    name,
+    domain,
+    path,
+    ...(tag === undefined ? {} : { tag }),
+    ...(digest === undefined ? {} : { digest }),
+    familiar,
+    canonical,
+  };
 }
 
 interface Mismatch {
@@ -73,7 +103,8 @@ async function compare(mode: RefOracleMode, describe: (input: string) => Referen
   inputs.forEach((input, i) => {
     const ours = describe(input);
     const theirs = go[i];
-    if (theirs === undefined || theirs.input !== input) throw new Error(`oracle line ${i} is not for ${JSON.stringify(input)}`);
+    if (theirs === undefined || theirs.input !== input)
+      throw new Error(`oracle line ${i} is not for ${JSON.stringify(input)}`);
     const agree =
       input.length > MAX_REFERENCE_INPUT_LENGTH
         ? 'error' in ours && theirs.error !== undefined // over the cap: both must refuse
@@ -84,7 +115,9 @@ async function compare(mode: RefOracleMode, describe: (input: string) => Referen
 }
 
 function render(mismatches: readonly Mismatch[]): string[] {
-  return mismatches.map((m) => `${JSON.stringify(m.input)}\n  scangate: ${JSON.stringify(m.scangate)}\n  go:       ${JSON.stringify(m.go)}`);
+  return mismatches.map(
+    (m) => `${JSON.stringify(m.input)}\n  scangate: ${JSON.stringify(m.scangate)}\n  go:       ${JSON.stringify(m.go)}`,
+  );
 }
 
 describe('image-ref against Go distribution/reference v0.6.0', () => {
@@ -110,7 +143,9 @@ describe('image-ref against Go distribution/reference v0.6.0', () => {
 
   it('covers successes and failures of every kind Go reports', async () => {
     const go = await runRefOracle(inputs);
-    const errors = new Set(go.flatMap((line) => (line.error === undefined ? [] : [line.error.replace(/\(.*\)/s, '(…)')])));
+    const errors = new Set(
+      go.flatMap((line) => (line.error === undefined ? [] : [line.error.replace(/\(.*\)/s, '(…)')])),
+    );
     expect([...errors].sort()).toEqual(
       [
         'invalid checksum digest format',

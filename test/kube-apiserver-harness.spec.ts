@@ -50,7 +50,12 @@ describe('a webhook behind a Service', () => {
   });
 
   it('is never dialled at its cluster IP: the call fails for want of endpoints', async () => {
-    const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'gate', namespace: 'default' }, spec: { ports: [{ port: 443 }] } };
+    const service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'gate', namespace: 'default' },
+      spec: { ports: [{ port: 443 }] },
+    };
     expect(await kube!.kubectl(['apply', '-f', '-'], JSON.stringify(service))).toMatchObject({ code: 0 });
     const clusterIP = await kube!.kubectl(['get', 'service', 'gate', '-o', 'jsonpath={.spec.clusterIP}']);
     expect(clusterIP.stdout).toMatch(/^10\.96\.0\.\d+$/);

@@ -61,7 +61,12 @@ describe('the Kubernetes client against a real kube-apiserver', () => {
 
   beforeAll(async () => {
     const clients = await createCertificateAuthority('kube-client test client CA');
-    admin = await issueCertificate(clients, { commonName: 'cert-admin', names: [], usage: 'client', organizations: ['system:masters'] });
+    admin = await issueCertificate(clients, {
+      commonName: 'cert-admin',
+      names: [],
+      usage: 'client',
+      organizations: ['system:masters'],
+    });
     kube = await startKubeApiserver({ extraFlags: [`--client-ca-file=${write('client-ca.crt', clients.certPem)}`] });
     const harness = parse(readFileSync(kube.kubeconfig, 'utf8')) as {
       clusters: { cluster: { 'certificate-authority-data': string } }[];
@@ -79,7 +84,11 @@ describe('the Kubernetes client against a real kube-apiserver', () => {
     write('admin.crt', admin.certPem);
     write('admin.key', admin.keyPem);
     write('server-ca.crt', serverCA);
-    const file = kubeconfig('cert-files', { 'certificate-authority': 'server-ca.crt' }, { 'client-certificate': 'admin.crt', 'client-key': 'admin.key' });
+    const file = kubeconfig(
+      'cert-files',
+      { 'certificate-authority': 'server-ca.crt' },
+      { 'client-certificate': 'admin.crt', 'client-key': 'admin.key' },
+    );
     expect(await whoAmI(clientFor(file))).toBe('cert-admin');
   });
 
@@ -94,7 +103,9 @@ describe('the Kubernetes client against a real kube-apiserver', () => {
   it('authenticates with a token and with a token file', async () => {
     expect(await whoAmI(clientFor(kubeconfig('token', caData(), { token })))).toBe('scangate-admin');
     write('token.txt', `${token}\n`);
-    expect(await whoAmI(clientFor(kubeconfig('token-file', caData(), { tokenFile: 'token.txt' })))).toBe('scangate-admin');
+    expect(await whoAmI(clientFor(kubeconfig('token-file', caData(), { tokenFile: 'token.txt' })))).toBe(
+      'scangate-admin',
+    );
   });
 
   it.each([
@@ -102,8 +113,7 @@ describe('the Kubernetes client against a real kube-apiserver', () => {
     ['client.authentication.k8s.io/v1beta1', 'certificate'],
   ])('runs an exec credential plugin (%s, %s)', async (apiVersion, kind) => {
     // The plugin checks it was told its apiVersion, as kubectl tells it, then answers.
-    const status =
-      kind === 'token' ? { token } : { clientCertificateData: admin.certPem, clientKeyData: admin.keyPem };
+    const status = kind === 'token' ? { token } : { clientCertificateData: admin.certPem, clientKeyData: admin.keyPem };
     const plugin = write(
       `plugin-${kind}.js`,
       [
@@ -114,8 +124,15 @@ describe('the Kubernetes client against a real kube-apiserver', () => {
       0o700,
     );
     chmodSync(plugin, 0o700);
-    const exec = { apiVersion, command: process.execPath, args: [plugin], env: [{ name: 'PLUGIN_FLAG', value: 'set' }] };
-    expect(await whoAmI(clientFor(kubeconfig(`exec-${kind}`, caData(), { exec })))).toBe(kind === 'token' ? 'scangate-admin' : 'cert-admin');
+    const exec = {
+      apiVersion,
+      command: process.execPath,
+      args: [plugin],
+      env: [{ name: 'PLUGIN_FLAG', value: 'set' }],
+    };
+    expect(await whoAmI(clientFor(kubeconfig(`exec-${kind}`, caData(), { exec })))).toBe(
+      kind === 'token' ? 'scangate-admin' : 'cert-admin',
+    );
   });
 
   it('uses the in-cluster service account when there is no kubeconfig', async () => {
@@ -145,7 +162,13 @@ describe('the Kubernetes client against a real kube-apiserver', () => {
         clusters: [{ name: 'c', cluster: { server: kube!.url, ...caData() } }],
         users: [
           { name: 'token-user', user: { token } },
-          { name: 'cert-user', user: { 'client-certificate-data': Buffer.from(admin.certPem).toString('base64'), 'client-key-data': Buffer.from(admin.keyPem).toString('base64') } },
+          {
+            name: 'cert-user',
+            user: {
+              'client-certificate-data': Buffer.from(admin.certPem).toString('base64'),
+              'client-key-data': Buffer.from(admin.keyPem).toString('base64'),
+            },
+          },
         ],
         contexts: [
           { name: 'by-token', context: { cluster: 'c', user: 'token-user' } },
@@ -157,7 +180,10 @@ describe('the Kubernetes client against a real kube-apiserver', () => {
     expect(await whoAmI(clientFor(two))).toBe('scangate-admin');
     expect(await whoAmI(clientFor(two, 'by-cert'))).toBe('cert-admin');
 
-    const override = write('override', stringify({ users: [{ name: 'token-user', user: { token: 'wrong' } }], 'current-context': 'by-cert' }));
+    const override = write(
+      'override',
+      stringify({ users: [{ name: 'token-user', user: { token: 'wrong' } }], 'current-context': 'by-cert' }),
+    );
     const merged = loadKubeConnection({ env: { KUBECONFIG: `${override}:${two}` } });
     expect(merged.source).toBe(`kubeconfig ${override}:${two}, context by-cert`);
     expect(await whoAmI(new KubeClient(merged))).toBe('cert-admin');
@@ -176,9 +202,22 @@ describe('the Kubernetes client against a real kube-apiserver', () => {
     } as const;
     expect(await registerWebhookConfiguration(client, buildValidatingWebhookConfiguration(options))).toBe('created');
     expect(await registerWebhookConfiguration(client, buildValidatingWebhookConfiguration(options))).toBe('unchanged');
-    expect(await registerWebhookConfiguration(client, buildValidatingWebhookConfiguration({ ...options, timeoutSeconds: 12 }))).toBe('updated');
-    const stored = await kube!.kubectl(['get', 'validatingwebhookconfiguration', 'scangate-service', '-o', 'jsonpath={.webhooks[0].timeoutSeconds} {.webhooks[0].clientConfig.service.name}']);
+    expect(
+      await registerWebhookConfiguration(
+        client,
+        buildValidatingWebhookConfiguration({ ...options, timeoutSeconds: 12 }),
+      ),
+    ).toBe('updated');
+    const stored = await kube!.kubectl([
+      'get',
+      'validatingwebhookconfiguration',
+      'scangate-service',
+      '-o',
+      'jsonpath={.webhooks[0].timeoutSeconds} {.webhooks[0].clientConfig.service.name}',
+    ]);
     expect(stored).toMatchObject({ code: 0, stdout: '12 scangate' });
-    expect(await kube!.kubectl(['delete', 'validatingwebhookconfiguration', 'scangate-service'])).toMatchObject({ code: 0 });
+    expect(await kube!.kubectl(['delete', 'validatingwebhookconfiguration', 'scangate-service'])).toMatchObject({
+      code: 0,
+    });
   });
 });

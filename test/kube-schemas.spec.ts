@@ -95,7 +95,9 @@ describe('AdmissionReview response schema is built from the official fixture', (
 describe('assertAdmissionReviewResponse accepts good responses', () => {
   it.each([V1, V1BETA1])('what encodeAdmissionReview writes (%s)', (version) => {
     const apiVersion = version as typeof V1;
-    expect(() => assertAdmissionReviewResponse(encodeAdmissionReview(apiVersion, { uid: UID, allowed: true }), version, UID)).not.toThrow();
+    expect(() =>
+      assertAdmissionReviewResponse(encodeAdmissionReview(apiVersion, { uid: UID, allowed: true }), version, UID),
+    ).not.toThrow();
     const denial = encodeAdmissionReview(apiVersion, {
       uid: UID,
       allowed: false,
@@ -107,7 +109,10 @@ describe('assertAdmissionReviewResponse accepts good responses', () => {
   });
 
   it('an allow with warnings and annotations', () => {
-    const body = allow({ warnings: ['w'.repeat(120)], auditAnnotations: { decision: 'allowed', 'verdict-age_s': '12' } });
+    const body = allow({
+      warnings: ['w'.repeat(120)],
+      auditAnnotations: { decision: 'allowed', 'verdict-age_s': '12' },
+    });
     expect(admissionReviewResponseViolations(body, V1, UID)).toEqual([]);
   });
 
@@ -116,7 +121,9 @@ describe('assertAdmissionReviewResponse accepts good responses', () => {
   });
 
   it('a denial with any 4xx/5xx code', () => {
-    expect(admissionReviewResponseViolations(deny({ status: { code: 400, message: 'bad reference' } }), V1, UID)).toEqual([]);
+    expect(
+      admissionReviewResponseViolations(deny({ status: { code: 400, message: 'bad reference' } }), V1, UID),
+    ).toEqual([]);
   });
 });
 
@@ -124,30 +131,120 @@ describe('assertAdmissionReviewResponse rejects bad responses', () => {
   it.each<[string, unknown, string, string]>([
     ['a string body', 'nope', V1, '(root): must be object'],
     ['a wrong uid', allow(), V1, 'response.uid: "b1f2c3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d" is not the request\'s "other"'],
-    ['a v1beta1 answer to v1', allow({}, V1BETA1), V1, 'apiVersion: "admission.k8s.io/v1beta1" is not the request\'s "admission.k8s.io/v1"'],
-    ['a v1 answer to v1beta1', allow(), V1BETA1, 'apiVersion: "admission.k8s.io/v1" is not the request\'s "admission.k8s.io/v1beta1"'],
+    [
+      'a v1beta1 answer to v1',
+      allow({}, V1BETA1),
+      V1,
+      'apiVersion: "admission.k8s.io/v1beta1" is not the request\'s "admission.k8s.io/v1"',
+    ],
+    [
+      'a v1 answer to v1beta1',
+      allow(),
+      V1BETA1,
+      'apiVersion: "admission.k8s.io/v1" is not the request\'s "admission.k8s.io/v1beta1"',
+    ],
     ['a wrong kind', { ...allow(), kind: 'ImageReview' }, V1, 'kind: "ImageReview" is not "AdmissionReview"'],
-    ['a missing response', { apiVersion: V1, kind: 'AdmissionReview' }, V1, "(root): must have required property 'response'"],
-    ['an echoed request', { ...allow(), request: { uid: UID } }, V1, '(root): must NOT have additional properties (request)'],
+    [
+      'a missing response',
+      { apiVersion: V1, kind: 'AdmissionReview' },
+      V1,
+      "(root): must have required property 'response'",
+    ],
+    [
+      'an echoed request',
+      { ...allow(), request: { uid: UID } },
+      V1,
+      '(root): must NOT have additional properties (request)',
+    ],
     ['an unknown response field', allow({ reason: 'x' }), V1, 'response: must NOT have additional properties (reason)'],
-    ['a missing allowed', { apiVersion: V1, kind: 'AdmissionReview', response: { uid: UID } }, V1, "response: must have required property 'allowed'"],
+    [
+      'a missing allowed',
+      { apiVersion: V1, kind: 'AdmissionReview', response: { uid: UID } },
+      V1,
+      "response: must have required property 'allowed'",
+    ],
     ['allowed as a string', allow({ allowed: 'true' }), V1, 'response.allowed: must be boolean'],
-    ['a patch', allow({ patch: 'W10=', patchType: 'JSONPatch' }), V1, 'response.patch: a validating webhook must not return it'],
-    ['a patchType', allow({ patchType: 'JSONPatch' }), V1, 'response.patchType: a validating webhook must not return it'],
-    ['a denial without status', { apiVersion: V1, kind: 'AdmissionReview', response: { uid: UID, allowed: false } }, V1, 'response.status.code: a denial needs a code ≥ 400 (the API server turns null into 400)'],
-    ['a denial with code 200', deny({ status: { code: 200, message: 'm' } }), V1, 'response.status.code: a denial needs a code ≥ 400 (the API server turns 200 into 400)'],
-    ['a denial with code 0', deny({ status: { code: 0, message: 'm' } }), V1, 'response.status.code: a denial needs a code ≥ 400 (the API server turns 0 into 400)'],
-    ['a denial without message', deny({ status: { code: 403, reason: 'Forbidden' } }), V1, 'response.status.message: a denial must say why (the user sees only this)'],
+    [
+      'a patch',
+      allow({ patch: 'W10=', patchType: 'JSONPatch' }),
+      V1,
+      'response.patch: a validating webhook must not return it',
+    ],
+    [
+      'a patchType',
+      allow({ patchType: 'JSONPatch' }),
+      V1,
+      'response.patchType: a validating webhook must not return it',
+    ],
+    [
+      'a denial without status',
+      { apiVersion: V1, kind: 'AdmissionReview', response: { uid: UID, allowed: false } },
+      V1,
+      'response.status.code: a denial needs a code ≥ 400 (the API server turns null into 400)',
+    ],
+    [
+      'a denial with code 200',
+      deny({ status: { code: 200, message: 'm' } }),
+      V1,
+      'response.status.code: a denial needs a code ≥ 400 (the API server turns 200 into 400)',
+    ],
+    [
+      'a denial with code 0',
+      deny({ status: { code: 0, message: 'm' } }),
+      V1,
+      'response.status.code: a denial needs a code ≥ 400 (the API server turns 0 into 400)',
+    ],
+    [
+      'a denial without message',
+      deny({ status: { code: 403, reason: 'Forbidden' } }),
+      V1,
+      'response.status.message: a denial must say why (the user sees only this)',
+    ],
     ['a string code', deny({ status: { code: '403', message: 'm' } }), V1, 'response.status.code: must be integer'],
-    ['a status on an allow', allow({ status: { code: 200 } }), V1, 'response.status: present although allowed (the API server reads it only on denial)'],
-    ['a 121-character warning', allow({ warnings: ['x'.repeat(121)] }), V1, 'response.warnings[0]: 121 characters, more than 120'],
+    [
+      'a status on an allow',
+      allow({ status: { code: 200 } }),
+      V1,
+      'response.status: present although allowed (the API server reads it only on denial)',
+    ],
+    [
+      'a 121-character warning',
+      allow({ warnings: ['x'.repeat(121)] }),
+      V1,
+      'response.warnings[0]: 121 characters, more than 120',
+    ],
     ['a non-string warning', allow({ warnings: [1] }), V1, 'response.warnings[0]: must be string'],
     ['warnings as a string', allow({ warnings: 'w' }), V1, 'response.warnings: must be array'],
-    ['an audit key with a slash', allow({ auditAnnotations: { 'scangate.io/decision': 'denied' } }), V1, 'response.auditAnnotations["scangate.io/decision"]: key must not contain "/" (the API server adds its own prefix)'],
-    ['a 64-character audit key', allow({ auditAnnotations: { ['k'.repeat(64)]: 'v' } }), V1, `response.auditAnnotations["${'k'.repeat(64)}"]: key must be at most 63 characters (has 64)`],
-    ['an audit key ending in a dash', allow({ auditAnnotations: { 'decision-': 'v' } }), V1, 'response.auditAnnotations["decision-"]: key must match [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?'],
-    ['a non-string audit value', allow({ auditAnnotations: { decision: true } }), V1, 'response.auditAnnotations.decision: must be string'],
-    ['an unsupported request version', allow({}, 'admission.k8s.io/v2'), 'admission.k8s.io/v2', 'the request\'s apiVersion "admission.k8s.io/v2" is not an AdmissionReview version'],
+    [
+      'an audit key with a slash',
+      allow({ auditAnnotations: { 'scangate.io/decision': 'denied' } }),
+      V1,
+      'response.auditAnnotations["scangate.io/decision"]: key must not contain "/" (the API server adds its own prefix)',
+    ],
+    [
+      'a 64-character audit key',
+      allow({ auditAnnotations: { ['k'.repeat(64)]: 'v' } }),
+      V1,
+      `response.auditAnnotations["${'k'.repeat(64)}"]: key must be at most 63 characters (has 64)`,
+    ],
+    [
+      'an audit key ending in a dash',
+      allow({ auditAnnotations: { 'decision-': 'v' } }),
+      V1,
+      'response.auditAnnotations["decision-"]: key must match [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?',
+    ],
+    [
+      'a non-string audit value',
+      allow({ auditAnnotations: { decision: true } }),
+      V1,
+      'response.auditAnnotations.decision: must be string',
+    ],
+    [
+      'an unsupported request version',
+      allow({}, 'admission.k8s.io/v2'),
+      'admission.k8s.io/v2',
+      'the request\'s apiVersion "admission.k8s.io/v2" is not an AdmissionReview version',
+    ],
   ])('%s', (_label, body, version, violation) => {
     const uid = _label === 'a wrong uid' ? 'other' : UID;
     expect(admissionReviewResponseViolations(body, version, uid)).toContain(violation);
@@ -168,7 +265,15 @@ describe('assertAdmissionReviewResponse rejects bad responses', () => {
     };
     const message = errorOf(() => assertAdmissionReviewResponse(body, V1, UID));
     expect(message).toMatch(/^AdmissionReview response violates the contract \(7\):/);
-    for (const part of ['apiVersion:', 'response.uid:', 'response.patch:', 'response.status.code:', 'response.status.message:', 'response.warnings[0]:', 'response.auditAnnotations["a/b"]:']) {
+    for (const part of [
+      'apiVersion:',
+      'response.uid:',
+      'response.patch:',
+      'response.status.code:',
+      'response.status.message:',
+      'response.warnings[0]:',
+      'response.auditAnnotations["a/b"]:',
+    ]) {
       expect(message).toContain(part);
     }
   });
@@ -181,7 +286,9 @@ describe('assertImageReviewResponse', () => {
 
   it('its status fields are exactly the fixture’s', () => {
     const status = apiTestdata('imagepolicy.k8s.io.v1alpha1.ImageReview')['status'] as Json;
-    expect(Object.keys(IMAGE_REVIEW_RESPONSE_SCHEMA.properties.status.properties).sort()).toEqual(Object.keys(status).sort());
+    expect(Object.keys(IMAGE_REVIEW_RESPONSE_SCHEMA.properties.status.properties).sort()).toEqual(
+      Object.keys(status).sort(),
+    );
   });
 
   it('accepts what encodeImageReview writes', () => {
@@ -201,16 +308,48 @@ describe('assertImageReviewResponse', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['a missing status', { apiVersion: 'imagepolicy.k8s.io/v1alpha1', kind: 'ImageReview' }, "(root): must have required property 'status'"],
+    [
+      'a missing status',
+      { apiVersion: 'imagepolicy.k8s.io/v1alpha1', kind: 'ImageReview' },
+      "(root): must have required property 'status'",
+    ],
     ['allowed as a string', review({ allowed: 'false', reason: 'r' }), 'status.allowed: must be boolean'],
     ['a missing allowed', review({ reason: 'r' }), "status: must have required property 'allowed'"],
-    ['an unknown status field', review({ allowed: true, message: 'm' }), 'status: must NOT have additional properties (message)'],
-    ['an unknown top-level field', review({ allowed: true }, { response: {} }), '(root): must NOT have additional properties (response)'],
-    ['a wrong apiVersion', { ...review({ allowed: true }), apiVersion: 'imagepolicy.k8s.io/v1beta1' }, 'apiVersion: "imagepolicy.k8s.io/v1beta1" is not "imagepolicy.k8s.io/v1alpha1"'],
-    ['a wrong kind', { ...review({ allowed: true }), kind: 'AdmissionReview' }, 'kind: "AdmissionReview" is not "ImageReview"'],
-    ['a denial without reason', review({ allowed: false }), 'status.reason: a denial must say why (the user sees only this)'],
-    ['an audit key with a slash', review({ allowed: true, auditAnnotations: { 'x/y': 'z' } }), 'status.auditAnnotations["x/y"]: key must not contain "/" (the API server adds its own prefix)'],
-    ['a non-string audit value', review({ allowed: true, auditAnnotations: { a: 1 } }), 'status.auditAnnotations.a: must be string'],
+    [
+      'an unknown status field',
+      review({ allowed: true, message: 'm' }),
+      'status: must NOT have additional properties (message)',
+    ],
+    [
+      'an unknown top-level field',
+      review({ allowed: true }, { response: {} }),
+      '(root): must NOT have additional properties (response)',
+    ],
+    [
+      'a wrong apiVersion',
+      { ...review({ allowed: true }), apiVersion: 'imagepolicy.k8s.io/v1beta1' },
+      'apiVersion: "imagepolicy.k8s.io/v1beta1" is not "imagepolicy.k8s.io/v1alpha1"',
+    ],
+    [
+      'a wrong kind',
+      { ...review({ allowed: true }), kind: 'AdmissionReview' },
+      'kind: "AdmissionReview" is not "ImageReview"',
+    ],
+    [
+      'a denial without reason',
+      review({ allowed: false }),
+      'status.reason: a denial must say why (the user sees only this)',
+    ],
+    [
+      'an audit key with a slash',
+      review({ allowed: true, auditAnnotations: { 'x/y': 'z' } }),
+      'status.auditAnnotations["x/y"]: key must not contain "/" (the API server adds its own prefix)',
+    ],
+    [
+      'a non-string audit value',
+      review({ allowed: true, auditAnnotations: { a: 1 } }),
+      'status.auditAnnotations.a: must be string',
+    ],
   ])('rejects %s', (_label, body, violation) => {
     expect(imageReviewResponseViolations(body)).toContain(violation);
     expect(errorOf(() => assertImageReviewResponse(body))).toContain(violation);
@@ -233,7 +372,13 @@ describe('kubernetesObjectViolations (strict 1.35 OpenAPI)', () => {
 
   it('knows the kinds of the saved core, apps and batch documents', () => {
     expect(knownKubernetesKinds()).toEqual(
-      expect.arrayContaining(['v1/Pod', 'v1/PodTemplate', 'v1/ReplicationController', 'apps/v1/Deployment', 'batch/v1/CronJob']),
+      expect.arrayContaining([
+        'v1/Pod',
+        'v1/PodTemplate',
+        'v1/ReplicationController',
+        'apps/v1/Deployment',
+        'batch/v1/CronJob',
+      ]),
     );
   });
 
@@ -267,7 +412,9 @@ describe('kubernetesObjectViolations (strict 1.35 OpenAPI)', () => {
   it('rejects duplicate keys in a list-map (two containers named alike)', () => {
     const object = pod();
     containers(object).push({ ...(containers(object)[0] as Json) });
-    expect(kubernetesObjectViolations(object)).toEqual(['spec.containers: must not repeat the key (name) ["checkout"]']);
+    expect(kubernetesObjectViolations(object)).toEqual([
+      'spec.containers: must not repeat the key (name) ["checkout"]',
+    ]);
   });
 
   it('checks formats (int-or-string, date-time)', () => {
@@ -280,7 +427,9 @@ describe('kubernetesObjectViolations (strict 1.35 OpenAPI)', () => {
     expect(kubernetesObjectViolations(object)).toEqual(
       expect.arrayContaining(['metadata.creationTimestamp: must match format "date-time"']),
     );
-    expect(kubernetesObjectViolations(object).some((v) => v.startsWith('spec.strategy.rollingUpdate.maxSurge'))).toBe(true);
+    expect(kubernetesObjectViolations(object).some((v) => v.startsWith('spec.strategy.rollingUpdate.maxSurge'))).toBe(
+      true,
+    );
   });
 
   it('names a kind it has no schema for', () => {

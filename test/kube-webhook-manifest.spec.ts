@@ -49,7 +49,13 @@ describe('the ValidatingWebhookConfiguration builder', () => {
       timeoutSeconds: 10,
       admissionReviewVersions: ['v1', 'v1beta1'],
       namespaceSelector: {
-        matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'monitoring', 'scangate-system'] }],
+        matchExpressions: [
+          {
+            key: 'kubernetes.io/metadata.name',
+            operator: 'NotIn',
+            values: ['kube-system', 'monitoring', 'scangate-system'],
+          },
+        ],
       },
     });
     expect(Buffer.from(webhook!.clientConfig.caBundle, 'base64').toString()).toBe(caPem);
@@ -61,19 +67,37 @@ describe('the ValidatingWebhookConfiguration builder', () => {
 
   it('sends pods, pods/ephemeralcontainers and every workload kind of PRODUCT §3.2', () => {
     const covered = buildValidatingWebhookConfiguration(base).webhooks[0]!.rules.flatMap((rule) =>
-      rule.resources.flatMap((resource) => rule.operations.map((operation) => `${rule.apiGroups[0]}/${resource} ${operation}`)),
+      rule.resources.flatMap((resource) =>
+        rule.operations.map((operation) => `${rule.apiGroups[0]}/${resource} ${operation}`),
+      ),
     );
     expect(covered.sort()).toEqual(
       [
-        '/pods CREATE', '/pods UPDATE', '/pods/ephemeralcontainers UPDATE', '/podtemplates CREATE', '/podtemplates UPDATE',
-        '/replicationcontrollers CREATE', '/replicationcontrollers UPDATE',
-        'apps/daemonsets CREATE', 'apps/daemonsets UPDATE', 'apps/deployments CREATE', 'apps/deployments UPDATE',
-        'apps/replicasets CREATE', 'apps/replicasets UPDATE', 'apps/statefulsets CREATE', 'apps/statefulsets UPDATE',
-        'batch/cronjobs CREATE', 'batch/cronjobs UPDATE', 'batch/jobs CREATE', 'batch/jobs UPDATE',
+        '/pods CREATE',
+        '/pods UPDATE',
+        '/pods/ephemeralcontainers UPDATE',
+        '/podtemplates CREATE',
+        '/podtemplates UPDATE',
+        '/replicationcontrollers CREATE',
+        '/replicationcontrollers UPDATE',
+        'apps/daemonsets CREATE',
+        'apps/daemonsets UPDATE',
+        'apps/deployments CREATE',
+        'apps/deployments UPDATE',
+        'apps/replicasets CREATE',
+        'apps/replicasets UPDATE',
+        'apps/statefulsets CREATE',
+        'apps/statefulsets UPDATE',
+        'batch/cronjobs CREATE',
+        'batch/cronjobs UPDATE',
+        'batch/jobs CREATE',
+        'batch/jobs UPDATE',
       ].sort(),
     );
     // apiVersions * : batch/v1beta1 CronJobs of older clusters are sent as well.
-    expect(buildValidatingWebhookConfiguration(base).webhooks[0]!.rules.every((rule) => rule.apiVersions.join() === '*')).toBe(true);
+    expect(
+      buildValidatingWebhookConfiguration(base).webhooks[0]!.rules.every((rule) => rule.apiVersions.join() === '*'),
+    ).toBe(true);
   });
 
   it('points at a URL outside the cluster, and selects every namespace when none is excluded', () => {
@@ -95,19 +119,45 @@ describe('the ValidatingWebhookConfiguration builder', () => {
   it('leaves * patterns to scangate (a label selector cannot express them)', () => {
     const manifest = buildValidatingWebhookConfiguration({ ...base, exemptNamespaces: ['team-*', 'kube-system'] });
     expect(manifest.webhooks[0]!.namespaceSelector).toEqual({
-      matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'scangate-system'] }],
+      matchExpressions: [
+        { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'scangate-system'] },
+      ],
     });
   });
 
   it.each<[string, Partial<WebhookManifestOptions>, string]>([
-    ['a timeout not above the wait budget', { timeoutSeconds: 8 }, '--timeout-seconds 8 must exceed admission.waitBudgetMs (8000 ms): the API server would give up before scangate answers; use at least 9 or lower admission.waitBudgetMs'],
+    [
+      'a timeout not above the wait budget',
+      { timeoutSeconds: 8 },
+      '--timeout-seconds 8 must exceed admission.waitBudgetMs (8000 ms): the API server would give up before scangate answers; use at least 9 or lower admission.waitBudgetMs',
+    ],
     ['a timeout above 30 s', { timeoutSeconds: 31 }, '--timeout-seconds must be a whole number from 1 to 30 (got 31)'],
-    ['a plain-HTTP URL', { target: { kind: 'url', url: 'http://scangate.example/validate' } }, '--url must use https://'],
+    [
+      'a plain-HTTP URL',
+      { target: { kind: 'url', url: 'http://scangate.example/validate' } },
+      '--url must use https://',
+    ],
     ['a URL with a query', { target: { kind: 'url', url: 'https://h/validate?x=1' } }, '--url must not carry a ?query'],
-    ['a URL with credentials', { target: { kind: 'url', url: 'https://u:p@h/validate' } }, '--url must not carry user:password'],
-    ['a URL with a fragment', { target: { kind: 'url', url: 'https://h/validate#x' } }, '--url must not carry a #fragment'],
-    ['a bad port', { target: { kind: 'service', name: 's', namespace: 'n', path: '/validate', port: 0 } }, '--port must be from 1 to 65535 (got 0)'],
-    ['an invalid object name', { name: 'Scangate!' }, '--name "Scangate!" is not a valid object name (lower-case DNS subdomain)'],
+    [
+      'a URL with credentials',
+      { target: { kind: 'url', url: 'https://u:p@h/validate' } },
+      '--url must not carry user:password',
+    ],
+    [
+      'a URL with a fragment',
+      { target: { kind: 'url', url: 'https://h/validate#x' } },
+      '--url must not carry a #fragment',
+    ],
+    [
+      'a bad port',
+      { target: { kind: 'service', name: 's', namespace: 'n', path: '/validate', port: 0 } },
+      '--port must be from 1 to 65535 (got 0)',
+    ],
+    [
+      'an invalid object name',
+      { name: 'Scangate!' },
+      '--name "Scangate!" is not a valid object name (lower-case DNS subdomain)',
+    ],
   ])('refuses %s', (_label, change, problem) => {
     expect(manifestProblems({ ...base, ...change })).toEqual([problem]);
   });
@@ -116,17 +166,25 @@ describe('the ValidatingWebhookConfiguration builder', () => {
     expect(manifestProblems({ ...base, caPem: leafPem })).toEqual([
       '--ca-file holds a certificate that is not a CA (basicConstraints CA:TRUE): pass ca.crt, not tls.crt',
     ]);
-    expect(manifestProblems({ ...base, caPem: 'not a certificate' })).toEqual(['--ca-file does not hold a PEM certificate']);
+    expect(manifestProblems({ ...base, caPem: 'not a certificate' })).toEqual([
+      '--ca-file does not hold a PEM certificate',
+    ]);
   });
 });
 
 describe('register: what counts as unchanged', () => {
   it('ignores fields the server added, not fields that differ', () => {
     const desired = { webhooks: [{ failurePolicy: 'Fail', namespaceSelector: {}, rules: [{ scope: 'Namespaced' }] }] };
-    const served = { webhooks: [{ failurePolicy: 'Fail', namespaceSelector: {}, rules: [{ scope: 'Namespaced' }], matchPolicy: 'Equivalent' }] };
+    const served = {
+      webhooks: [
+        { failurePolicy: 'Fail', namespaceSelector: {}, rules: [{ scope: 'Namespaced' }], matchPolicy: 'Equivalent' },
+      ],
+    };
     expect(contains(served, desired)).toBe(true);
     expect(contains({ webhooks: [{ ...served.webhooks[0], failurePolicy: 'Ignore' }] }, desired)).toBe(false);
-    expect(contains({ webhooks: [{ ...served.webhooks[0], namespaceSelector: { matchLabels: { a: 'b' } } }] }, desired)).toBe(false);
+    expect(
+      contains({ webhooks: [{ ...served.webhooks[0], namespaceSelector: { matchLabels: { a: 'b' } } }] }, desired),
+    ).toBe(false);
     expect(contains({ webhooks: [...served.webhooks, ...served.webhooks] }, desired)).toBe(false);
   });
 });
@@ -157,8 +215,20 @@ describe('scangate webhook manifest', () => {
     writeFileSync(config, stringify({ admission: { waitBudgetMs: 12000, exemptNamespaces: ['kube-system', 'ops'] } }));
     const tooShort = runCli(['webhook', 'manifest', ...flags, '--config', config]);
     expect(tooShort.status).toBe(2);
-    expect(tooShort.stderr).toContain(`--timeout-seconds 10 must exceed admission.waitBudgetMs from ${config} (12000 ms)`);
-    const fine = runCli(['webhook', 'manifest', ...flags, '--config', config, '--timeout-seconds', '13', '--output', 'json']);
+    expect(tooShort.stderr).toContain(
+      `--timeout-seconds 10 must exceed admission.waitBudgetMs from ${config} (12000 ms)`,
+    );
+    const fine = runCli([
+      'webhook',
+      'manifest',
+      ...flags,
+      '--config',
+      config,
+      '--timeout-seconds',
+      '13',
+      '--output',
+      'json',
+    ]);
     expect(fine.status).toBe(0);
     const manifest = JSON.parse(fine.stdout) as { webhooks: { timeoutSeconds: number; namespaceSelector: unknown }[] };
     expect(manifest.webhooks[0]).toMatchObject({

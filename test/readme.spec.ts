@@ -24,7 +24,13 @@ describe('README: pnpm start + curl example', () => {
     adminPort = await freePort();
     server = spawn(process.execPath, [join(REPO_ROOT, 'apps/cli/dist/main.js'), 'serve'], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env['PATH'] ?? '', SCANGATE_SERVER_PORT: String(port), SCANGATE_ADMIN_PORT: String(adminPort), SCANGATE_DATADIR: dataDir, SCANGATE_LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        SCANGATE_SERVER_PORT: String(port),
+        SCANGATE_ADMIN_PORT: String(adminPort),
+        SCANGATE_DATADIR: dataDir,
+        SCANGATE_LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     await new Promise<void>((resolve, reject) => {

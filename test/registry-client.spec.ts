@@ -73,7 +73,11 @@ function fetchBlob(location: BlobLocation): Promise<{ status: number; digest: st
   });
 }
 
-async function expectRegistryError(promise: Promise<unknown>, code: string, transient: boolean): Promise<RegistryError> {
+async function expectRegistryError(
+  promise: Promise<unknown>,
+  code: string,
+  transient: boolean,
+): Promise<RegistryError> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
@@ -145,15 +149,28 @@ describe('anonymous registry', () => {
   });
 
   it('an unknown tag and an unknown repository are permanent, typed errors', async () => {
-    await expectRegistryError(client.resolve(parseImageRef(`${registry.host}/app:nope`), signal()), 'MANIFEST_UNKNOWN', false);
+    await expectRegistryError(
+      client.resolve(parseImageRef(`${registry.host}/app:nope`), signal()),
+      'MANIFEST_UNKNOWN',
+      false,
+    );
     // distribution 2.8 answers MANIFEST_UNKNOWN for a tag in an unknown repository too (NAME_UNKNOWN
     // from registries that send it is covered by registry-egress.spec.ts).
-    await expectRegistryError(client.resolve(parseImageRef(`${registry.host}/nothing-here:v1`), signal()), 'MANIFEST_UNKNOWN', false);
+    await expectRegistryError(
+      client.resolve(parseImageRef(`${registry.host}/nothing-here:v1`), signal()),
+      'MANIFEST_UNKNOWN',
+      false,
+    );
   });
 
   describe.each([
     { kind: 'OCI index', format: 'oci' as const, manifest: MEDIA_TYPES.ociManifest, index: MEDIA_TYPES.ociIndex },
-    { kind: 'Docker manifest list', format: 'v2s2' as const, manifest: MEDIA_TYPES.dockerManifest, index: MEDIA_TYPES.dockerList },
+    {
+      kind: 'Docker manifest list',
+      format: 'v2s2' as const,
+      manifest: MEDIA_TYPES.dockerManifest,
+      index: MEDIA_TYPES.dockerList,
+    },
   ])('multi-arch: $kind', ({ format, manifest, index }) => {
     const repo = `multi-${format}`;
     let indexDigest: string;
@@ -189,18 +206,27 @@ describe('anonymous registry', () => {
       const resolved = await client.resolve(parseImageRef(`${registry.host}/${repo}:multi`), signal());
       expect(resolved.digest).toBe(indexDigest);
       expect(resolved.mediaType).toBe(index);
-      expect(resolved.platforms?.map((p) => [p.platform, p.digest])).toEqual([['linux/amd64', platforms['linux/amd64']?.digest]]);
+      expect(resolved.platforms?.map((p) => [p.platform, p.digest])).toEqual([
+        ['linux/amd64', platforms['linux/amd64']?.digest],
+      ]);
       expect(resolved.platforms?.[0]?.layers?.map((l) => l.digest)).toEqual(platforms['linux/amd64']?.layers);
     });
 
     it('takes its platforms from registries.platforms', async () => {
       const configured = RegistryClient.fromConfig({
-        registries: { insecure: [registry.host], allowPrivateNetworks: false, privateHosts: [registry.host], platforms: ['linux/s390x'] },
+        registries: {
+          insecure: [registry.host],
+          allowPrivateNetworks: false,
+          privateHosts: [registry.host],
+          platforms: ['linux/s390x'],
+        },
         policy: { allowedRegistries: [] },
       });
       try {
         const resolved = await configured.resolve(parseImageRef(`${registry.host}/${repo}:multi`), signal());
-        expect(resolved.platforms?.map((p) => [p.platform, p.digest])).toEqual([['linux/s390x', platforms['linux/s390x']?.digest]]);
+        expect(resolved.platforms?.map((p) => [p.platform, p.digest])).toEqual([
+          ['linux/s390x', platforms['linux/s390x']?.digest],
+        ]);
       } finally {
         configured.close();
       }
@@ -212,7 +238,10 @@ describe('anonymous registry', () => {
         const resolved = await arm.resolve(parseImageRef(`${registry.host}/${repo}:multi`), signal());
         expect(resolved.digest).toBe(indexDigest);
         expect(resolved.platforms?.map((p) => p.platform)).toEqual(['linux/arm64/v8', 'linux/s390x']);
-        expect(resolved.platforms?.map((p) => p.digest)).toEqual([platforms['linux/arm64']?.digest, platforms['linux/s390x']?.digest]);
+        expect(resolved.platforms?.map((p) => p.digest)).toEqual([
+          platforms['linux/arm64']?.digest,
+          platforms['linux/s390x']?.digest,
+        ]);
         const layer = resolved.platforms?.[0]?.layers?.[0];
         expect(layer && (await fetchBlob(layer))).toEqual({ status: 200, digest: layer?.digest });
       } finally {
@@ -220,7 +249,11 @@ describe('anonymous registry', () => {
       }
       const riscv = clientFor([registry.host], { platforms: ['linux/riscv64'] });
       try {
-        await expectRegistryError(riscv.resolve(parseImageRef(`${registry.host}/${repo}:multi`), signal()), 'PLATFORM_NOT_FOUND', false);
+        await expectRegistryError(
+          riscv.resolve(parseImageRef(`${registry.host}/${repo}:multi`), signal()),
+          'PLATFORM_NOT_FOUND',
+          false,
+        );
       } finally {
         riscv.close();
       }
@@ -255,12 +288,22 @@ describe('htpasswd (Basic) registry', () => {
   });
 
   it('wrong credentials and no credentials are permanent UNAUTHORIZED errors', async () => {
-    const wrong = clientFor([registry.host], { credentials: credentialsFor(registry.host, { ...user, password: 'wrong' }) });
+    const wrong = clientFor([registry.host], {
+      credentials: credentialsFor(registry.host, { ...user, password: 'wrong' }),
+    });
     const none = clientFor([registry.host]);
     try {
-      const error = await expectRegistryError(wrong.resolve(parseImageRef(`${registry.host}/private/app:v1`), signal()), 'UNAUTHORIZED', false);
+      const error = await expectRegistryError(
+        wrong.resolve(parseImageRef(`${registry.host}/private/app:v1`), signal()),
+        'UNAUTHORIZED',
+        false,
+      );
       expect(error.message).toContain('credentials were rejected');
-      const anonymous = await expectRegistryError(none.resolve(parseImageRef(`${registry.host}/private/app:v1`), signal()), 'UNAUTHORIZED', false);
+      const anonymous = await expectRegistryError(
+        none.resolve(parseImageRef(`${registry.host}/private/app:v1`), signal()),
+        'UNAUTHORIZED',
+        false,
+      );
       expect(anonymous.message).toContain('no credentials configured');
     } finally {
       wrong.close();
@@ -334,9 +377,17 @@ describe('token (Bearer) registry', () => {
     const wrong = clientFor(hosts, { credentials: credentialsFor(registry.host, { ...user, password: 'nope' }) });
     const anonymous = clientFor(hosts);
     try {
-      const error = await expectRegistryError(wrong.resolve(parseImageRef(`${registry.host}/team/app:v1`), signal()), 'UNAUTHORIZED', false);
+      const error = await expectRegistryError(
+        wrong.resolve(parseImageRef(`${registry.host}/team/app:v1`), signal()),
+        'UNAUTHORIZED',
+        false,
+      );
       expect(error.message).toContain('credentials were rejected');
-      await expectRegistryError(anonymous.resolve(parseImageRef(`${registry.host}/team/app:v1`), signal()), 'UNAUTHORIZED', false);
+      await expectRegistryError(
+        anonymous.resolve(parseImageRef(`${registry.host}/team/app:v1`), signal()),
+        'UNAUTHORIZED',
+        false,
+      );
     } finally {
       wrong.close();
       anonymous.close();
@@ -348,14 +399,23 @@ describe('token (Bearer) registry', () => {
     // guard refuses the connect and the token server sees nothing.
     const client = RegistryClient.fromConfig(
       {
-        registries: { insecure: hosts, allowPrivateNetworks: false, privateHosts: [registry.host], platforms: ['linux/amd64'] },
+        registries: {
+          insecure: hosts,
+          allowPrivateNetworks: false,
+          privateHosts: [registry.host],
+          platforms: ['linux/amd64'],
+        },
         policy: { allowedRegistries: [] },
       },
       { credentials: credentialsFor(registry.host, user) },
     );
     const before = tokens.requests.length;
     try {
-      await expectRegistryError(client.resolve(parseImageRef(`${registry.host}/team/app:v1`), signal()), 'EGRESS_DENIED', false);
+      await expectRegistryError(
+        client.resolve(parseImageRef(`${registry.host}/team/app:v1`), signal()),
+        'EGRESS_DENIED',
+        false,
+      );
       expect(tokens.requests.length).toBe(before);
     } finally {
       client.close();

@@ -20,7 +20,9 @@ import type { RegistriesConfig } from '@scangate/config';
 // is a spy that must not be called.
 
 const sha256 = (bytes: Buffer | string) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-const CONFIG = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
+const CONFIG = Buffer.from(
+  JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+);
 const LAYER_DIGEST = sha256('layer');
 const MANIFEST = Buffer.from(
   JSON.stringify({
@@ -70,7 +72,11 @@ async function fakeServer(handler: Handler, host = '127.0.0.1'): Promise<FakeSer
     socket.on('close', () => sockets.delete(socket));
   });
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    state.requests.push({ method: req.method ?? '', url: req.url ?? '', ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    state.requests.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    });
     state.inFlight++;
     state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
     res.on('close', () => state.inFlight--);
@@ -89,12 +95,18 @@ afterAll(async () => {
 const goodRegistry: Handler = (req, res) => {
   const url = req.url ?? '';
   if (url.startsWith('/v2/app/manifests/')) {
-    const headers = { 'content-type': MEDIA_TYPES.ociManifest, 'docker-content-digest': MANIFEST_DIGEST, 'content-length': MANIFEST.length };
+    const headers = {
+      'content-type': MEDIA_TYPES.ociManifest,
+      'docker-content-digest': MANIFEST_DIGEST,
+      'content-length': MANIFEST.length,
+    };
     res.writeHead(200, headers).end(req.method === 'HEAD' ? undefined : MANIFEST);
   } else if (url === `/v2/app/blobs/${sha256(CONFIG)}`) {
     res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(CONFIG);
   } else {
-    res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}');
+    res
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end('{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}');
   }
 };
 
@@ -124,7 +136,13 @@ function spiedClient(
   const connect = jest.fn<ReturnType<SocketConnect>, Parameters<SocketConnect>>(defaultSocketConnect);
   const client = RegistryClient.fromConfig(
     {
-      registries: { insecure: [], allowPrivateNetworks: false, privateHosts: [], platforms: ['linux/amd64'], ...registries },
+      registries: {
+        insecure: [],
+        allowPrivateNetworks: false,
+        privateHosts: [],
+        platforms: ['linux/amd64'],
+        ...registries,
+      },
       policy: { allowedRegistries },
     },
     { lookup, connect, timeoutMs: 2_000, ...rest },
@@ -235,7 +253,11 @@ describe('egress guard: addresses', () => {
   });
 
   it('a host outside policy.allowedRegistries is refused before any lookup; docker.io maps to registry-1.docker.io', async () => {
-    const { client, connect, lookup } = spiedClient({}, { 'registry-1.docker.io': ['10.9.9.9'] }, { allowedRegistries: ['docker.io'] });
+    const { client, connect, lookup } = spiedClient(
+      {},
+      { 'registry-1.docker.io': ['10.9.9.9'] },
+      { allowedRegistries: ['docker.io'] },
+    );
     const outside = await rejection(client.resolve(parseImageRef('ghcr.io/org/app:v1'), signal()));
     expect([outside.code, outside.transient]).toEqual(['EGRESS_DENIED', false]);
     expect(outside.message).toContain('policy.allowedRegistries');
@@ -265,7 +287,9 @@ describe('lying, oversized, slow and rate-limiting registries', () => {
 
   it('a digest reference answered with other bytes: DIGEST_MISMATCH', async () => {
     const server = await fakeServer((_req, res) => {
-      res.writeHead(200, { 'content-type': MEDIA_TYPES.ociManifest, 'docker-content-digest': OTHER_DIGEST }).end(MANIFEST);
+      res
+        .writeHead(200, { 'content-type': MEDIA_TYPES.ociManifest, 'docker-content-digest': OTHER_DIGEST })
+        .end(MANIFEST);
     });
     const error = await rejection(clientFor(server).client.resolve(ref(server, `app@${OTHER_DIGEST}`), signal()));
     expect([error.code, error.transient]).toEqual(['DIGEST_MISMATCH', false]);
@@ -291,7 +315,10 @@ describe('lying, oversized, slow and rate-limiting registries', () => {
     const big = Buffer.alloc(5 * 1024 * 1024, 0x20);
     const server = await fakeServer((req, res) => {
       const chunked = (req.url ?? '').includes('chunked');
-      res.writeHead(200, { 'content-type': MEDIA_TYPES.ociManifest, ...(chunked ? {} : { 'content-length': big.length }) });
+      res.writeHead(200, {
+        'content-type': MEDIA_TYPES.ociManifest,
+        ...(chunked ? {} : { 'content-length': big.length }),
+      });
       if (req.method === 'HEAD') return void res.end();
       res.end(big);
     });
@@ -351,19 +378,32 @@ describe('lying, oversized, slow and rate-limiting registries', () => {
     const server = await fakeServer((req, res, state) => {
       const url = req.url ?? '';
       if (url.startsWith('/v2/broken/')) return void res.writeHead(503).end();
-      if (url.startsWith('/v2/secret/')) return void res.writeHead(403, { 'content-type': 'application/json' }).end('{"errors":[{"code":"DENIED"}]}');
+      if (url.startsWith('/v2/secret/'))
+        return void res.writeHead(403, { 'content-type': 'application/json' }).end('{"errors":[{"code":"DENIED"}]}');
       goodRegistry(req, res, state);
     });
     const { client } = clientFor(server);
-    expect(await rejection(client.resolve(ref(server, 'broken:v1'), signal()))).toMatchObject({ code: 'SERVER_ERROR', transient: true });
-    expect(await rejection(client.resolve(ref(server, 'unknown:v1'), signal()))).toMatchObject({ code: 'NAME_UNKNOWN', transient: false });
-    expect(await rejection(client.resolve(ref(server, 'secret:v1'), signal()))).toMatchObject({ code: 'DENIED', transient: false });
+    expect(await rejection(client.resolve(ref(server, 'broken:v1'), signal()))).toMatchObject({
+      code: 'SERVER_ERROR',
+      transient: true,
+    });
+    expect(await rejection(client.resolve(ref(server, 'unknown:v1'), signal()))).toMatchObject({
+      code: 'NAME_UNKNOWN',
+      transient: false,
+    });
+    expect(await rejection(client.resolve(ref(server, 'secret:v1'), signal()))).toMatchObject({
+      code: 'DENIED',
+      transient: false,
+    });
   });
 
   it('schema 1 and other media types are UNSUPPORTED_MEDIA_TYPE', async () => {
     const body = Buffer.from('{"schemaVersion":1,"name":"app","tag":"v1","fsLayers":[]}');
     const server = await fakeServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws', 'docker-content-digest': sha256(body) });
+      res.writeHead(200, {
+        'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+        'docker-content-digest': sha256(body),
+      });
       res.end(req.method === 'HEAD' ? undefined : body);
     });
     expect(await rejection(clientFor(server).client.resolve(ref(server), signal()))).toMatchObject({
@@ -416,7 +456,9 @@ describe('realms and redirects', () => {
     });
     const host = `127.0.0.1:${registry.port}`;
     const dns = { 'auth.elsewhere.test': ['127.0.0.1'] };
-    const credentials = DockerCredentials.fromJson({ auths: { [host]: { username: user.username, password: user.password } } });
+    const credentials = DockerCredentials.fromJson({
+      auths: { [host]: { username: user.username, password: user.password } },
+    });
     const refused = spiedClient({ insecure: [host, realmHost], privateHosts: [host, realmHost] }, dns, { credentials });
     const error = await rejection(refused.client.resolve(parseImageRef(`${host}/app:v1`), signal()));
     expect([error.code, error.transient]).toEqual(['EGRESS_DENIED', false]);
@@ -434,10 +476,17 @@ describe('realms and redirects', () => {
 
   it('an allowed realm host resolving to a private address is still refused (guarded like any host)', async () => {
     const registry = await fakeServer((_req, res) => {
-      res.writeHead(401, { 'www-authenticate': 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io"' }).end();
+      res
+        .writeHead(401, {
+          'www-authenticate': 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io"',
+        })
+        .end();
     });
     const host = `127.0.0.1:${registry.port}`;
-    const { client, connect } = spiedClient({ insecure: [host], privateHosts: [host] }, { 'auth.docker.io': ['169.254.169.254'] });
+    const { client, connect } = spiedClient(
+      { insecure: [host], privateHosts: [host] },
+      { 'auth.docker.io': ['169.254.169.254'] },
+    );
     const error = await rejection(client.resolve(parseImageRef(`${host}/app:v1`), signal()));
     expect(error.code).toBe('EGRESS_DENIED');
     expect(error.message).toContain('169.254.169.254');
@@ -458,7 +507,9 @@ describe('realms and redirects', () => {
       goodRegistry(req, res, state);
     });
     const host = `127.0.0.1:${registry.port}`;
-    const credentials = DockerCredentials.fromJson({ auths: { [host]: { auth: Buffer.from('carol:pw').toString('base64') } } });
+    const credentials = DockerCredentials.fromJson({
+      auths: { [host]: { auth: Buffer.from('carol:pw').toString('base64') } },
+    });
     const dns = { 'storage.test': ['127.0.0.1'], 'metadata.test': ['169.254.169.254'] };
     const { client, connect } = spiedClient(
       { insecure: [host, storageHost, 'metadata.test'], privateHosts: [host, storageHost] },
@@ -469,7 +520,11 @@ describe('realms and redirects', () => {
     expect(registry.requests.some((r) => r.authorization?.startsWith('Basic '))).toBe(true);
     expect(storage.requests).toEqual([{ method: 'GET', url: '/signed-blob' }]);
 
-    for (const forbidden of ['http://metadata.test/latest/meta-data/', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]:1/x']) {
+    for (const forbidden of [
+      'http://metadata.test/latest/meta-data/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]:1/x',
+    ]) {
       target = forbidden;
       const before = connect.mock.calls.length;
       const error = await rejection(client.resolve(parseImageRef(`${host}/app:v1`), signal()));

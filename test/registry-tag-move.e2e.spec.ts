@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureReview, kubeObject, withoutEphemeralContainers } from './fixtures/kube';
-import { buildImage, pushImage, requireRegistryBinaries, skopeoDigest, startRegistry, type TestRegistry } from './harness/docker-registry';
+import {
+  buildImage,
+  pushImage,
+  requireRegistryBinaries,
+  skopeoDigest,
+  startRegistry,
+  type TestRegistry,
+} from './harness/docker-registry';
 import type { AdmissionAnswer } from './harness/scangate-stack';
 import { eventually } from './harness/scangate-stack';
 import type { AnalyzerCall } from './harness/test-analyzer';
@@ -30,7 +37,11 @@ beforeAll(async () => {
     cache: { tagTTL: 1 },
     admission: { waitBudgetMs: 8000 },
   });
-  webhook = await startTestWebhook({ loaded, tlsCA, analyzer: new TestAnalyzer({ onCall: (call) => calls.push(call) }) });
+  webhook = await startTestWebhook({
+    loaded,
+    tlsCA,
+    analyzer: new TestAnalyzer({ onCall: (call) => calls.push(call) }),
+  });
 });
 
 afterAll(async () => {
@@ -45,7 +56,10 @@ async function admit(image: string): Promise<AdmissionAnswer> {
   spec['initContainers'] = [];
   spec['volumes'] = [];
   spec['containers'] = [{ name: 'app', image }];
-  const res = await webhook.client.post('/validate', fixtureReview('pod', { object: pod, operation: 'CREATE', subResource: undefined }));
+  const res = await webhook.client.post(
+    '/validate',
+    fixtureReview('pod', { object: pod, operation: 'CREATE', subResource: undefined }),
+  );
   if (res.status !== 200) throw new Error(`validate answered ${res.status}: ${res.text}`);
   return res.json<{ response: AdmissionAnswer }>().response;
 }

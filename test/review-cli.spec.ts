@@ -10,7 +10,10 @@ import { loadServingConfig, startTestWebhook, tempDir } from './harness/webhook-
 describe('scangate review --output json', () => {
   const settings = {
     admission: { namespaces: [{ names: ['sandbox'], mode: 'warn' }] },
-    policy: { allowedRegistries: ['registry.example.com', 'docker.io', 'quay.io', 'ghcr.io'], deniedImages: ['docker.io/library/busybox'] },
+    policy: {
+      allowedRegistries: ['registry.example.com', 'docker.io', 'quay.io', 'ghcr.io'],
+      deniedImages: ['docker.io/library/busybox'],
+    },
   };
   let server: TestWebhook;
   let configFile: string;
@@ -28,10 +31,25 @@ describe('scangate review --output json', () => {
   const cases: [string, object, string][] = [
     ['an allowed Deployment', fixtureReview('deployment', { uid: 'cli-1' }), '/validate'],
     ['a denied Deployment', fixtureReview('deployment', { uid: 'cli-2', object: latest }), '/validate'],
-    ['warn mode in a namespace override', fixtureReview('deployment', { uid: 'cli-3', object: latest, namespace: 'sandbox' }), '/validate'],
+    [
+      'warn mode in a namespace override',
+      fixtureReview('deployment', { uid: 'cli-3', object: latest, namespace: 'sandbox' }),
+      '/validate',
+    ],
     ['v1beta1 CronJob', fixtureReview('cronjob', { uid: 'cli-4', version: 'v1beta1' }), '/validate'],
-    ['a malformed reference', fixtureReview('job', { uid: 'cli-5', object: withImage(kubeObject('job'), 'spec.template.spec.containers[0].image', 'UP/x:1@sha256:12') }), '/validate'],
-    ['an ImageReview', imageReview({ images: ['busybox:1.36', 'quay.io/x/y:1'], namespace: 'default' }), '/imagereview'],
+    [
+      'a malformed reference',
+      fixtureReview('job', {
+        uid: 'cli-5',
+        object: withImage(kubeObject('job'), 'spec.template.spec.containers[0].image', 'UP/x:1@sha256:12'),
+      }),
+      '/validate',
+    ],
+    [
+      'an ImageReview',
+      imageReview({ images: ['busybox:1.36', 'quay.io/x/y:1'], namespace: 'default' }),
+      '/imagereview',
+    ],
   ];
 
   it.each(cases)('%s: identical bytes', async (_label, body, endpoint) => {
@@ -42,7 +60,10 @@ describe('scangate review --output json', () => {
     const cli = runCli(['review', '--config', configFile, '--output', 'json', file]);
     expect(cli.stderr).toBe('');
     expect(cli.stdout).toBe(`${served.text}\n`);
-    const allowed = endpoint === '/validate' ? served.json<{ response: { allowed: boolean } }>().response.allowed : served.json<{ status: { allowed: boolean } }>().status.allowed;
+    const allowed =
+      endpoint === '/validate'
+        ? served.json<{ response: { allowed: boolean } }>().response.allowed
+        : served.json<{ status: { allowed: boolean } }>().status.allowed;
     expect(cli.status).toBe(allowed ? 0 : 1);
   });
 

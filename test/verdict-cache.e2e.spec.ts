@@ -69,10 +69,14 @@ describe('verdict cache, queue and worker over real Redis', () => {
 
     const forced = await stack.admin('POST', '/admin/v1/analyses', { body: { image } });
     expect(forced.status).toBe(202);
-    const done = await eventually(async () => {
-      const job = await stack.admin('GET', `/admin/v1/analyses/${forced.body.jobId}`);
-      return job.body.state === 'completed' ? job.body : undefined;
-    }, 15_000, 'the forced analysis');
+    const done = await eventually(
+      async () => {
+        const job = await stack.admin('GET', `/admin/v1/analyses/${forced.body.jobId}`);
+        return job.body.state === 'completed' ? job.body : undefined;
+      },
+      15_000,
+      'the forced analysis',
+    );
     expect(done.outcome).toMatch(/allow/);
     expect(stack.calls(digestOf(image))).toHaveLength(2);
   });
@@ -86,10 +90,14 @@ describe('verdict cache, queue and worker over real Redis', () => {
     expect(stack.calls(digestOf(image))).toHaveLength(1);
 
     const forced = await stack.admin('POST', '/admin/v1/analyses', { body: { image } });
-    await eventually(async () => {
-      const job = await stack.admin('GET', `/admin/v1/analyses/${forced.body.jobId}`);
-      return job.body.state === 'failed' || job.body.state === 'completed' ? job.body : undefined;
-    }, 15_000, 'the forced analysis of a broken image');
+    await eventually(
+      async () => {
+        const job = await stack.admin('GET', `/admin/v1/analyses/${forced.body.jobId}`);
+        return job.body.state === 'failed' || job.body.state === 'completed' ? job.body : undefined;
+      },
+      15_000,
+      'the forced analysis of a broken image',
+    );
     expect(stack.calls(digestOf(image))).toHaveLength(2);
     expect(await client.exists(verdictKey('e2e', image))).toBe(0);
   });
@@ -117,7 +125,10 @@ describe('verdict cache, queue and worker over real Redis', () => {
     expect(listed.body.count).toBe(3);
     const byDigest = await stack.admin('DELETE', `/admin/v1/verdicts?image=${encodeURIComponent(digestOf(a))}`);
     expect(byDigest.body).toEqual({ flushed: { verdicts: 1, tags: 1 } });
-    const byImage = await stack.admin('DELETE', `/admin/v1/verdicts?image=${encodeURIComponent('registry.example.com/e2e/flush-b')}`);
+    const byImage = await stack.admin(
+      'DELETE',
+      `/admin/v1/verdicts?image=${encodeURIComponent('registry.example.com/e2e/flush-b')}`,
+    );
     expect(byImage.body).toEqual({ flushed: { verdicts: 1, tags: 1 } });
     expect((await stack.admin('GET', '/admin/v1/verdicts')).body.count).toBe(1);
     const all = await stack.admin('DELETE', '/admin/v1/verdicts');
@@ -135,10 +146,15 @@ describe('verdict cache, queue and worker over real Redis', () => {
     const listed = await runCliAsync(['cache', 'ls', '--admin-url', adminUrl, '--image', image], { env });
     expect(listed.stderr).toBe('');
     expect(listed.status).toBe(0);
-    expect(JSON.parse(listed.stdout)).toMatchObject({ count: 1, verdicts: [{ digest: digestOf(image), allowed: true }] });
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      count: 1,
+      verdicts: [{ digest: digestOf(image), allowed: true }],
+    });
     const flushed = await runCliAsync(['cache', 'flush', '--admin-url', adminUrl, '--image', image], { env });
     expect(flushed.stdout).toBe('flushed 1 verdict(s) and 1 tag memo(s)\n');
-    const refused = await runCliAsync(['cache', 'ls', '--admin-url', adminUrl], { env: { SCANGATE_ADMIN_TOKEN: 'wrong-token-0123456789' } });
+    const refused = await runCliAsync(['cache', 'ls', '--admin-url', adminUrl], {
+      env: { SCANGATE_ADMIN_TOKEN: 'wrong-token-0123456789' },
+    });
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('admin API 401');
   });
@@ -150,13 +166,22 @@ describe('verdict cache, queue and worker over real Redis', () => {
     const doc = await stack.admin('GET', '/admin/v1/openapi.json');
     expect(doc.body.openapi).toBe('3.0.3');
     expect((await stack.admin('GET', '/metrics', { token: null })).status).toBe(200);
-    expect(await stack.metric('scangate_admission_requests_total', { decision: 'allow', mode: 'enforce', reason: 'passed' })).toBeGreaterThan(0);
-    expect(await stack.metric('scangate_admission_duration_seconds_count', { endpoint: 'validate' })).toBeGreaterThan(0);
+    expect(
+      await stack.metric('scangate_admission_requests_total', { decision: 'allow', mode: 'enforce', reason: 'passed' }),
+    ).toBeGreaterThan(0);
+    expect(await stack.metric('scangate_admission_duration_seconds_count', { endpoint: 'validate' })).toBeGreaterThan(
+      0,
+    );
   });
 
   it("the worker process's /metrics counts its analyses by outcome", async () => {
     const text = await (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text();
-    const sample = (labels: string): number => Number(/ (\d+)$/.exec(text.split('\n').find((l) => l.startsWith(`scangate_analysis_jobs_total{${labels}}`)) ?? ' 0')?.[1]);
+    const sample = (labels: string): number =>
+      Number(
+        / (\d+)$/.exec(
+          text.split('\n').find((l) => l.startsWith(`scangate_analysis_jobs_total{${labels}}`)) ?? ' 0',
+        )?.[1],
+      );
     expect(sample('analyzer="test",outcome="verdict"')).toBeGreaterThanOrEqual(4);
     expect(sample('analyzer="test",outcome="failed"')).toBeGreaterThanOrEqual(2);
     expect(text).toContain('scangate_analysis_duration_seconds_count{analyzer="test"}');
@@ -172,7 +197,11 @@ describe('allowTTL and denyTTL over real Redis', () => {
     redis = await startRedis();
     client = redis.client();
     stack = await ScangateStack.start(
-      { redis: { url: redis.url, prefix: 'ttl' }, cache: { allowTTL: 2, denyTTL: 1 }, admission: { waitBudgetMs: 8000 } },
+      {
+        redis: { url: redis.url, prefix: 'ttl' },
+        cache: { allowTTL: 2, denyTTL: 1 },
+        admission: { waitBudgetMs: 8000 },
+      },
       { workers: 1 },
     );
   });
@@ -184,16 +213,23 @@ describe('allowTTL and denyTTL over real Redis', () => {
   it.each([
     ['allow', 'registry.example.com/ttl/app:1', true, 2000],
     ['deny', 'registry.example.com/ttl/deny-app:1', false, 1000],
-  ])('an %s verdict lives its TTL in Redis, then the next admission re-analyses', async (_kind, image, allowed, ttlMs) => {
-    expect((await stack.admit(image)).allowed).toBe(allowed);
-    const pttl = await client.pttl(verdictKey('ttl', image));
-    expect(pttl).toBeGreaterThan(0);
-    expect(pttl).toBeLessThanOrEqual(ttlMs);
-    // Waiting for Redis's own expiry: the behaviour under test.
-    await eventually(async () => ((await client.exists(verdictKey('ttl', image))) === 0 ? true : undefined), ttlMs + 2000, 'the verdict to expire');
-    expect((await stack.admit(image)).allowed).toBe(allowed);
-    expect(stack.calls(digestOf(image))).toHaveLength(2);
-  });
+  ])(
+    'an %s verdict lives its TTL in Redis, then the next admission re-analyses',
+    async (_kind, image, allowed, ttlMs) => {
+      expect((await stack.admit(image)).allowed).toBe(allowed);
+      const pttl = await client.pttl(verdictKey('ttl', image));
+      expect(pttl).toBeGreaterThan(0);
+      expect(pttl).toBeLessThanOrEqual(ttlMs);
+      // Waiting for Redis's own expiry: the behaviour under test.
+      await eventually(
+        async () => ((await client.exists(verdictKey('ttl', image))) === 0 ? true : undefined),
+        ttlMs + 2000,
+        'the verdict to expire',
+      );
+      expect((await stack.admit(image)).allowed).toBe(allowed);
+      expect(stack.calls(digestOf(image))).toHaveLength(2);
+    },
+  );
 });
 
 describe('a Redis outage', () => {
@@ -222,7 +258,8 @@ describe('a Redis outage', () => {
       const started = Date.now();
       const answer = await stack.admit(image);
       expect(Date.now() - started).toBeLessThanOrEqual(budget + 250);
-      if (image === cached) expect(answer.status?.message ?? 'allowed').toBe('allowed'); // from L1
+      if (image === cached)
+        expect(answer.status?.message ?? 'allowed').toBe('allowed'); // from L1
       else {
         expect(answer.allowed).toBe(false);
         expect(answer.status?.message).toContain('[analysis-error]');
@@ -232,11 +269,19 @@ describe('a Redis outage', () => {
     expect((await stack.webhook.client.get('/healthz')).status).toBe(200);
 
     await redis.restart();
-    await eventually(async () => ((await stack.webhook.client.get('/readyz')).status === 200 ? true : undefined), 15_000, 'readiness after Redis returns');
-    const fresh = await eventually(async () => {
-      const answer = await stack.admit('registry.example.com/outage/after:1');
-      return answer.allowed ? answer : undefined;
-    }, 20_000, 'an analysis after Redis returns');
+    await eventually(
+      async () => ((await stack.webhook.client.get('/readyz')).status === 200 ? true : undefined),
+      15_000,
+      'readiness after Redis returns',
+    );
+    const fresh = await eventually(
+      async () => {
+        const answer = await stack.admit('registry.example.com/outage/after:1');
+        return answer.allowed ? answer : undefined;
+      },
+      20_000,
+      'an analysis after Redis returns',
+    );
     expect(fresh.allowed).toBe(true);
   });
 });

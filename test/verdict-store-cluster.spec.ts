@@ -47,7 +47,9 @@ describe('Redis Cluster key placement', () => {
       const keys = await keysUnder(inspector, store.keys.base);
       expect(keys).toHaveLength(3);
       // BullMQ's keys: `<prefix>:<queue>:<suffix>`, with the queue contract's prefix.
-      const bullKeys = ['wait', 'id', 'events'].map((s) => `${analysisQueuePrefix(config)}:${ANALYSIS_QUEUE_NAME}:${s}`);
+      const bullKeys = ['wait', 'id', 'events'].map(
+        (s) => `${analysisQueuePrefix(config)}:${ANALYSIS_QUEUE_NAME}:${s}`,
+      );
       const slots = new Set(await Promise.all([...keys, ...bullKeys].map((k) => cli.cluster('KEYSLOT', k))));
       expect(slots.size).toBe(1);
 

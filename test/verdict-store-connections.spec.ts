@@ -25,7 +25,9 @@ beforeAll(async () => {
 afterEach(async () => {
   redis.resume();
   if (!redis.running) await redis.restart();
-  await Promise.all(connections.splice(0).map(async (c) => connectionReady(c, 10_000).finally(() => closeConnection(c, 1000))));
+  await Promise.all(
+    connections.splice(0).map(async (c) => connectionReady(c, 10_000).finally(() => closeConnection(c, 1000))),
+  );
 });
 afterAll(async () => {
   await redis?.dispose();
@@ -116,7 +118,9 @@ describe('subscriber connection', () => {
     await redis.restart();
     await resubscribed;
     await reconnectTime(publisher);
-    const received = new Promise<string>((resolve) => subscriber.once('message', (_channel: string, message: string) => resolve(message)));
+    const received = new Promise<string>((resolve) =>
+      subscriber.once('message', (_channel: string, message: string) => resolve(message)),
+    );
     // ready fires before the SUBSCRIBE is replayed: publish until the replayed subscription counts.
     let receivers = 0;
     for (let attempt = 0; attempt < 100 && receivers === 0; attempt += 1) {

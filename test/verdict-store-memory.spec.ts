@@ -19,7 +19,9 @@ verdictStoreContract('memory', (): ContractHarness => {
       return (store as MemoryVerdictStore).pttl(key);
     },
     async keysWithoutTtl(store) {
-      return [...(store as MemoryVerdictStore).keysOf()].filter((key) => (store as MemoryVerdictStore).pttl(key) === -1);
+      return [...(store as MemoryVerdictStore).keysOf()].filter(
+        (key) => (store as MemoryVerdictStore).pttl(key) === -1,
+      );
     },
     now: () => clock,
     async elapse(ms) {

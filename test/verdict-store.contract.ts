@@ -98,7 +98,11 @@ export function verdictStoreContract(name: string, makeHarness: () => ContractHa
         const store = await h.create(LIFETIMES);
         const analyzedAt = h.now();
         const stored = await store.putVerdict(verdictInput(B, { allowed: false, analyzedAt }));
-        expect(stored).toMatchObject({ allowed: false, reason: 'CVE-2099-0001 (High, fixed in 1.2)', expiresAt: analyzedAt + 30_000 });
+        expect(stored).toMatchObject({
+          allowed: false,
+          reason: 'CVE-2099-0001 (High, fixed in 1.2)',
+          expiresAt: analyzedAt + 30_000,
+        });
         expect(await store.getVerdict(stored)).toEqual(stored);
         expectTtl(await h.pttl(store, store.keys.verdict(stored)), 30_000);
       });
@@ -299,25 +303,41 @@ export function verdictStoreContract(name: string, makeHarness: () => ContractHa
       async function memos(store: ContractStore): Promise<string[]> {
         const refs = [`${NGINX}:1.27`, `${NGINX}:stable`, `${NGINX}:1.26`, `${REDIS}:7`, `${MIRROR}:7`, `${LONG}:v1`];
         const present: string[] = [];
-        for (const ref of refs) if ((await store.getTagDigest(ref)) !== undefined) present.push(ref === `${LONG}:v1` ? 'LONG:v1' : ref);
+        for (const ref of refs)
+          if ((await store.getTagDigest(ref)) !== undefined) present.push(ref === `${LONG}:v1` ? 'LONG:v1' : ref);
         return present;
       }
 
       it('lists every verdict, newest analysis first, up to the limit', async () => {
         const store = await seeded();
-        expect(summary(await store.listVerdicts({ kind: 'all' }, 100))).toEqual(['d/f1', 'c/f1', 'b/f1', 'a/f2', 'a/f1']);
+        expect(summary(await store.listVerdicts({ kind: 'all' }, 100))).toEqual([
+          'd/f1',
+          'c/f1',
+          'b/f1',
+          'a/f2',
+          'a/f1',
+        ]);
         expect(summary(await store.listVerdicts({ kind: 'all' }, 2))).toEqual(['d/f1', 'c/f1']);
         expect(await store.listVerdicts({ kind: 'all' }, 0)).toEqual([]);
       });
 
       it('lists by repository, tag and digest', async () => {
         const store = await seeded();
-        expect(summary(await store.listVerdicts({ kind: 'repository', repository: NGINX }, 100))).toEqual(['b/f1', 'a/f2', 'a/f1']);
+        expect(summary(await store.listVerdicts({ kind: 'repository', repository: NGINX }, 100))).toEqual([
+          'b/f1',
+          'a/f2',
+          'a/f1',
+        ]);
         expect(summary(await store.listVerdicts({ kind: 'repository', repository: MIRROR }, 100))).toEqual(['c/f1']);
-        expect(summary(await store.listVerdicts({ kind: 'tag', repository: NGINX, tag: 'stable' }, 100))).toEqual(['a/f2', 'a/f1']);
+        expect(summary(await store.listVerdicts({ kind: 'tag', repository: NGINX, tag: 'stable' }, 100))).toEqual([
+          'a/f2',
+          'a/f1',
+        ]);
         expect(summary(await store.listVerdicts({ kind: 'tag', repository: NGINX, tag: 'none' }, 100))).toEqual([]);
         expect(summary(await store.listVerdicts({ kind: 'digest', digest: B }, 100))).toEqual(['b/f1']);
-        expect(summary(await store.listVerdicts({ kind: 'repository', repository: 'docker.io/library/ngin' }, 100))).toEqual([]);
+        expect(
+          summary(await store.listVerdicts({ kind: 'repository', repository: 'docker.io/library/ngin' }, 100)),
+        ).toEqual([]);
       });
 
       it('flushes everything: every verdict and tag memo, not failures', async () => {
@@ -339,7 +359,13 @@ export function verdictStoreContract(name: string, makeHarness: () => ContractHa
       it('flushes a repository that shares a digest with another: only its own memos go', async () => {
         const store = await seeded();
         expect(await store.flush({ kind: 'repository', repository: MIRROR })).toEqual({ verdicts: 1, tags: 1 });
-        expect(await memos(store)).toEqual([`${NGINX}:1.27`, `${NGINX}:stable`, `${NGINX}:1.26`, `${REDIS}:7`, 'LONG:v1']);
+        expect(await memos(store)).toEqual([
+          `${NGINX}:1.27`,
+          `${NGINX}:stable`,
+          `${NGINX}:1.26`,
+          `${REDIS}:7`,
+          'LONG:v1',
+        ]);
       });
 
       it('flushes a repository whose memo keys are hashed', async () => {
@@ -352,7 +378,13 @@ export function verdictStoreContract(name: string, makeHarness: () => ContractHa
         const store = await seeded();
         expect(await store.flush({ kind: 'tag', repository: NGINX, tag: '1.27' })).toEqual({ verdicts: 2, tags: 1 });
         expect(summary(await store.listVerdicts({ kind: 'all' }, 100))).toEqual(['d/f1', 'c/f1', 'b/f1']);
-        expect(await memos(store)).toEqual([`${NGINX}:stable`, `${NGINX}:1.26`, `${REDIS}:7`, `${MIRROR}:7`, 'LONG:v1']);
+        expect(await memos(store)).toEqual([
+          `${NGINX}:stable`,
+          `${NGINX}:1.26`,
+          `${REDIS}:7`,
+          `${MIRROR}:7`,
+          'LONG:v1',
+        ]);
         expect(await store.flush({ kind: 'tag', repository: NGINX, tag: '1.27' })).toEqual({ verdicts: 0, tags: 0 });
       });
 

@@ -30,7 +30,12 @@ async function eventually<T>(what: string, attempt: () => Promise<T | undefined>
 }
 
 const pod = (name: string, image: string, namespace = 'default'): string =>
-  stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace }, spec: { containers: [{ name: 'app', image }] } });
+  stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace },
+    spec: { containers: [{ name: 'app', image }] },
+  });
 
 const deployment = (name: string, image: string): string =>
   stringify({
@@ -75,7 +80,10 @@ async function startServe(configFile: string): Promise<ServeProcess> {
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`scangate serve not serving after ${DEADLINE_MS} ms:\n${stderr}`)), DEADLINE_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`scangate serve not serving after ${DEADLINE_MS} ms:\n${stderr}`)),
+      DEADLINE_MS,
+    );
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
       if (stderr.includes('scangate serving admission reviews on')) {
@@ -112,7 +120,8 @@ describe('scangate behind a real kube-apiserver (webhook register --url)', () =>
   let configFile: string;
   let registerFlags: string[];
 
-  const kubectl = (args: readonly string[], input?: string): ReturnType<KubeApiserver['kubectl']> => kube!.kubectl(args, input);
+  const kubectl = (args: readonly string[], input?: string): ReturnType<KubeApiserver['kubectl']> =>
+    kube!.kubectl(args, input);
   const register = (...extra: string[]): ReturnType<typeof runCliAsync> =>
     runCliAsync(['webhook', 'register', ...registerFlags, ...extra, '--kubeconfig', kube!.kubeconfig]);
 
@@ -121,14 +130,28 @@ describe('scangate behind a real kube-apiserver (webhook register --url)', () =>
     kube = await startKubeApiserver();
     process.stdout.write(`kube-apiserver ready in ${Date.now() - started} ms\n`);
 
-    const certs = runCli(['certs', '--service', 'scangate', '--namespace', 'scangate-system', '--out', join(dir, 'tls'), '--san', '127.0.0.1']);
+    const certs = runCli([
+      'certs',
+      '--service',
+      'scangate',
+      '--namespace',
+      'scangate-system',
+      '--out',
+      join(dir, 'tls'),
+      '--san',
+      '127.0.0.1',
+    ]);
     expect(certs).toMatchObject({ status: 0 });
     const port = await freePort();
     configFile = join(dir, 'scangate.yaml');
     writeFileSync(
       configFile,
       stringify({
-        server: { host: '127.0.0.1', port, tls: { certFile: join(dir, 'tls', 'tls.crt'), keyFile: join(dir, 'tls', 'tls.key') } },
+        server: {
+          host: '127.0.0.1',
+          port,
+          tls: { certFile: join(dir, 'tls', 'tls.crt'), keyFile: join(dir, 'tls', 'tls.key') },
+        },
         admin: { port: await freePort(), token: 'e2e-admin-token-0123456789' },
         analyzer: { type: 'none' },
         admission: { waitBudgetMs: 2000 },
@@ -138,11 +161,16 @@ describe('scangate behind a real kube-apiserver (webhook register --url)', () =>
     );
     serve = await startServe(configFile);
     registerFlags = [
-      '--config', configFile,
-      '--url', `https://127.0.0.1:${port}/validate`,
-      '--ca-file', join(dir, 'tls', 'ca.crt'),
-      '--exempt-namespace', 'sandbox',
-      '--timeout-seconds', '5',
+      '--config',
+      configFile,
+      '--url',
+      `https://127.0.0.1:${port}/validate`,
+      '--ca-file',
+      join(dir, 'tls', 'ca.crt'),
+      '--exempt-namespace',
+      'sandbox',
+      '--timeout-seconds',
+      '5',
     ];
   }, 150_000);
 
@@ -153,12 +181,18 @@ describe('scangate behind a real kube-apiserver (webhook register --url)', () =>
 
   it('registers the configuration once, and a second run changes nothing', async () => {
     expect(await register()).toMatchObject({ status: 0, stdout: 'validatingwebhookconfiguration/scangate created\n' });
-    expect(await register()).toMatchObject({ status: 0, stdout: 'validatingwebhookconfiguration/scangate unchanged\n' });
+    expect(await register()).toMatchObject({
+      status: 0,
+      stdout: 'validatingwebhookconfiguration/scangate unchanged\n',
+    });
     const listed = await kubectl(['get', 'validatingwebhookconfigurations', '-o', 'name']);
-    expect(listed).toMatchObject({ code: 0, stdout: 'validatingwebhookconfiguration.admissionregistration.k8s.io/scangate\n' });
+    expect(listed).toMatchObject({
+      code: 0,
+      stdout: 'validatingwebhookconfiguration.admissionregistration.k8s.io/scangate\n',
+    });
   });
 
-  it('refuses a Pod with nginx:latest with scangate\'s message', async () => {
+  it("refuses a Pod with nginx:latest with scangate's message", async () => {
     const before = rejections(await kube!.metrics(), 'no_error');
     // The API server picks a new configuration up from its informer within a moment.
     const refused = await eventually('the webhook in effect', async () => {
@@ -172,7 +206,10 @@ describe('scangate behind a real kube-apiserver (webhook register --url)', () =>
   });
 
   it('creates a Pod whose image is pinned by digest', async () => {
-    expect(await kubectl(['apply', '-f', '-'], pod('pinned', PINNED))).toMatchObject({ code: 0, stdout: 'pod/pinned created\n' });
+    expect(await kubectl(['apply', '-f', '-'], pod('pinned', PINNED))).toMatchObject({
+      code: 0,
+      stdout: 'pod/pinned created\n',
+    });
   });
 
   it('refuses a Deployment whose template is denied, to the kubectl user', async () => {
@@ -186,13 +223,29 @@ describe('scangate behind a real kube-apiserver (webhook register --url)', () =>
   it('refuses an ephemeral container with a denied image (pods/ephemeralcontainers) and admits a pinned one', async () => {
     const patch = (name: string, image: string): string =>
       JSON.stringify({ spec: { ephemeralContainers: [{ name, image, command: ['sh'], targetContainerName: 'app' }] } });
-    const refused = await kubectl(['patch', 'pod', 'pinned', '--subresource=ephemeralcontainers', '--type=strategic', '-p', patch('debug', 'busybox:latest')]);
+    const refused = await kubectl([
+      'patch',
+      'pod',
+      'pinned',
+      '--subresource=ephemeralcontainers',
+      '--type=strategic',
+      '-p',
+      patch('debug', 'busybox:latest'),
+    ]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain(`admission webhook "${WEBHOOK}" denied the request`);
     expect(refused.stderr).toContain('spec.ephemeralContainers[0].image');
 
     const pinnedDebug = `docker.io/library/busybox@${DIGEST}`;
-    const added = await kubectl(['patch', 'pod', 'pinned', '--subresource=ephemeralcontainers', '--type=strategic', '-p', patch('debug', pinnedDebug)]);
+    const added = await kubectl([
+      'patch',
+      'pod',
+      'pinned',
+      '--subresource=ephemeralcontainers',
+      '--type=strategic',
+      '-p',
+      patch('debug', pinnedDebug),
+    ]);
     expect(added).toMatchObject({ code: 0 });
     const images = await kubectl(['get', 'pod', 'pinned', '-o', 'jsonpath={.spec.ephemeralContainers[*].image}']);
     expect(images.stdout).toBe(pinnedDebug);
@@ -234,7 +287,10 @@ describe('scangate behind a real kube-apiserver (webhook register --url)', () =>
     expect(failed.stderr).toContain(`failed calling webhook "${WEBHOOK}"`);
     expect(rejections(await kube!.metrics(), 'calling_webhook_error')).toBeGreaterThan(before);
 
-    expect(await register('--failure-policy', 'Ignore')).toMatchObject({ status: 0, stdout: 'validatingwebhookconfiguration/scangate updated\n' });
+    expect(await register('--failure-policy', 'Ignore')).toMatchObject({
+      status: 0,
+      stdout: 'validatingwebhookconfiguration/scangate updated\n',
+    });
     const admitted = await eventually('failurePolicy Ignore in effect', async () => {
       const result = await kubectl(['apply', '-f', '-'], pod('while-down', 'nginx:latest'));
       return result.code === 0 ? result : undefined;

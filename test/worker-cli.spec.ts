@@ -18,7 +18,9 @@ describe('scangate worker', () => {
   it('needs redis (embedded mode analyses in-process)', () => {
     const result = runCli(['worker']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe('scangate: scangate worker needs redis; in embedded mode scangate serve analyses in-process\n');
+    expect(result.stderr).toBe(
+      'scangate: scangate worker needs redis; in embedded mode scangate serve analyses in-process\n',
+    );
   });
 
   it('refuses analyzer.type none: nothing to analyse', () => {

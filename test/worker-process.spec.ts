@@ -101,7 +101,8 @@ async function setup(shutdownGraceMs: number): Promise<Setup> {
       for (;;) {
         const found = calls().find(match);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no such analyzer call within 20 s; calls: ${JSON.stringify(calls())}`);
+        if (Date.now() > deadline)
+          throw new Error(`no such analyzer call within 20 s; calls: ${JSON.stringify(calls())}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
@@ -110,7 +111,8 @@ async function setup(shutdownGraceMs: number): Promise<Setup> {
       for (;;) {
         const status = await queue.status(jobId);
         if (status && states.includes(status.state)) return status;
-        if (Date.now() > deadline) throw new Error(`job ${jobId} never reached ${states.join('|')}: ${JSON.stringify(status)}`);
+        if (Date.now() > deadline)
+          throw new Error(`job ${jobId} never reached ${states.join('|')}: ${JSON.stringify(status)}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
@@ -152,7 +154,9 @@ describe('worker processes (real redis-server)', () => {
     expect(await landed).toEqual({ kind: 'verdict', digest });
     const landedAfter = Date.now() - killedAt;
     expect(await s.until(jobId, ['completed'])).toMatchObject({ outcome: `allowed ${digest}` });
-    expect(await s.store.getVerdict({ digest, analyzer: 'test', fingerprint: 'test-v1' })).toMatchObject({ allowed: true });
+    expect(await s.store.getVerdict({ digest, analyzer: 'test', fingerprint: 'test-v1' })).toMatchObject({
+      allowed: true,
+    });
     expect(s.calls().map((c) => c.pid)).toEqual([a.process.pid, b.process.pid]);
     // Picked up once the dead worker's lock expired and a stalled check saw it: about LOCK_MS plus
     // one or two STALLED_INTERVAL_MS; the bound leaves room for a loaded machine.
@@ -179,8 +183,14 @@ describe('worker processes (real redis-server)', () => {
     expect(await a.exited).toEqual({ code: 0, signal: null });
     const stoppedAfter = Date.now() - termAt;
 
-    expect(await s.queue.status(jobId)).toMatchObject({ state: 'completed', attempts: 1, outcome: `allowed ${digest}` });
-    expect(await s.store.getVerdict({ digest, analyzer: 'test', fingerprint: 'test-v1' })).toMatchObject({ allowed: true });
+    expect(await s.queue.status(jobId)).toMatchObject({
+      state: 'completed',
+      attempts: 1,
+      outcome: `allowed ${digest}`,
+    });
+    expect(await s.store.getVerdict({ digest, analyzer: 'test', fingerprint: 'test-v1' })).toMatchObject({
+      allowed: true,
+    });
     expect(await s.queue.status(later.jobId)).toMatchObject({ state: 'waiting' });
     expect(s.calls()).toHaveLength(1);
     figures.push(`SIGTERM with a 1500 ms analysis running: process exited after ${stoppedAfter} ms, job completed`);

@@ -14,7 +14,16 @@ import type { AllocationSummary } from './v8-profiles';
 import { OPA_BINARY, requirePeers, startOpa } from './peers';
 import { ALLOWED_REGISTRIES, largeUpdateReview, parityReviews, podReview } from './reviews';
 import type { BenchReview } from './reviews';
-import { cacheLookups, formatGc, formatQuantile, gcDelta, gcPauses, histogramDelta, parseHistogram, serverTime } from './server-metrics';
+import {
+  cacheLookups,
+  formatGc,
+  formatQuantile,
+  gcDelta,
+  gcPauses,
+  histogramDelta,
+  parseHistogram,
+  serverTime,
+} from './server-metrics';
 import { BENCH_ANALYZER, measureCachedDigestMemory, populateVerdicts, startBenchRedis } from './verdict-cache';
 import type { WebhookChildSpec } from './webhook-server.child';
 import { runWrk, writeWrkScripts } from './wrk';
@@ -57,8 +66,24 @@ interface Durations {
   readonly memoryDigests: number;
 }
 
-const FULL: Durations = { firstWarmup: 2, warmup: 1, seconds: 5, sizeSeconds: 3, profileSeconds: 5, allocationSeconds: 3, memoryDigests: 100_000 };
-const QUICK: Durations = { firstWarmup: 1, warmup: 1, seconds: 1, sizeSeconds: 1, profileSeconds: 1, allocationSeconds: 1, memoryDigests: 10_000 };
+const FULL: Durations = {
+  firstWarmup: 2,
+  warmup: 1,
+  seconds: 5,
+  sizeSeconds: 3,
+  profileSeconds: 5,
+  allocationSeconds: 3,
+  memoryDigests: 100_000,
+};
+const QUICK: Durations = {
+  firstWarmup: 1,
+  warmup: 1,
+  seconds: 1,
+  sizeSeconds: 1,
+  profileSeconds: 1,
+  allocationSeconds: 1,
+  memoryDigests: 10_000,
+};
 const THREADS = 1;
 const CONNECTIONS = 16;
 /** A 6 MiB review is a rare event; the API server would not have 16 of them in flight. */
@@ -125,15 +150,33 @@ export async function benchAdmission(options: AdmissionBenchOptions = {}): Promi
     ) as Record<keyof typeof reviews, BodyFile>;
     const images = [...new Set(Object.values(reviews).flatMap((r) => r.images))];
 
-    out(`\nadmission over HTTPS: wrk ${wrkVersion()} -t${THREADS} -c${CONNECTIONS}, keep-alive, loopback, ${d.warmup}s warm-up (${d.firstWarmup}s in the first scenario) + ${d.seconds}s per run`);
-    out(`  CPU placement: ${canPin() ? `server under test on core ${CPU.server}, wrk and redis-server on core ${CPU.loadGenerator} (taskset)` : 'not pinned (one core or no taskset)'}`);
-    out('  server time: scangate_admission_duration_seconds from the admin /metrics, diffed per run; it spans the decision (controller entry to answer),');
-    out('    not TLS, body parsing, the framework, the decision log line or the response write: wrk\'s latency includes all of those');
-    out('  cpu: the server process\'s CPU time as a share of its core; other: CPU used meanwhile by anything but the server, its Redis');
+    out(
+      `\nadmission over HTTPS: wrk ${wrkVersion()} -t${THREADS} -c${CONNECTIONS}, keep-alive, loopback, ${d.warmup}s warm-up (${d.firstWarmup}s in the first scenario) + ${d.seconds}s per run`,
+    );
+    out(
+      `  CPU placement: ${canPin() ? `server under test on core ${CPU.server}, wrk and redis-server on core ${CPU.loadGenerator} (taskset)` : 'not pinned (one core or no taskset)'}`,
+    );
+    out(
+      '  server time: scangate_admission_duration_seconds from the admin /metrics, diffed per run; it spans the decision (controller entry to answer),',
+    );
+    out(
+      "    not TLS, body parsing, the framework, the decision log line or the response write: wrk's latency includes all of those",
+    );
+    out(
+      "  cpu: the server process's CPU time as a share of its core; other: CPU used meanwhile by anything but the server, its Redis",
+    );
     out('    and wrk (other sessions, the OS), as a share of one core: more than ~10% means a disturbed run;');
-    out('    µs/req: server CPU per request (1e6 / µs/req = its capacity per core, less sensitive to disturbance than req/s)');
-    out(`  load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    out(`  scangate: log level ${LOG_LEVEL} (one decision line per review, to /dev/null); policy.allowedRegistries ${ALLOWED_REGISTRIES.join(', ')}, tags.denyLatest`);
+    out(
+      '    µs/req: server CPU per request (1e6 / µs/req = its capacity per core, less sensitive to disturbance than req/s)',
+    );
+    out(
+      `  load average at start: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    out(
+      `  scangate: log level ${LOG_LEVEL} (one decision line per review, to /dev/null); policy.allowedRegistries ${ALLOWED_REGISTRIES.join(', ')}, tags.denyLatest`,
+    );
     out('  starting servers ...');
 
     // (c) needs Redis with the verdicts of every image the reviews carry.
@@ -149,8 +192,21 @@ export async function benchAdmission(options: AdmissionBenchOptions = {}): Promi
     ]);
     const targets: Record<TargetKey, Target> = {
       a: { key: 'a', label: '(a) bare Node HTTPS (ceiling)', ...bare },
-      b: { key: 'b', label: '(b) scangate embedded, local rules', url: embedded.url, metricsUrl: embedded.metricsUrl, pid: embedded.child.pid },
-      c: { key: 'c', label: '(c) scangate, warm Redis verdicts', url: cached.url, metricsUrl: cached.metricsUrl, pid: cached.child.pid, companions: [redis.pid] },
+      b: {
+        key: 'b',
+        label: '(b) scangate embedded, local rules',
+        url: embedded.url,
+        metricsUrl: embedded.metricsUrl,
+        pid: embedded.child.pid,
+      },
+      c: {
+        key: 'c',
+        label: '(c) scangate, warm Redis verdicts',
+        url: cached.url,
+        metricsUrl: cached.metricsUrl,
+        pid: cached.child.pid,
+        companions: [redis.pid],
+      },
       c0: {
         key: 'c0',
         label: "(c') (c) with L1 off: Redis per lookup",
@@ -163,17 +219,29 @@ export async function benchAdmission(options: AdmissionBenchOptions = {}): Promi
     };
     out(`  OPA ${opa.version}: ${OPA_BINARY}, POST / → default decision data.system.main`);
 
-    await checkDecisions(targets, Object.values(bodies).map((b) => b.review));
-    const lookupsBefore = await Promise.all([cached, redisOnly].map(async (s) => cacheLookups((await getText(s.metricsUrl)).text)));
+    await checkDecisions(
+      targets,
+      Object.values(bodies).map((b) => b.review),
+    );
+    const lookupsBefore = await Promise.all(
+      [cached, redisOnly].map(async (s) => cacheLookups((await getText(s.metricsUrl)).text)),
+    );
     const all = [targets.a, targets.b, targets.c, targets.c0, targets.d];
     const four = [targets.a, targets.b, targets.c, targets.d];
 
     // 1. The headline: a one-container Pod.
-    const main = await scenario(processes, scripts, `Pod, 1 container: ${bodies.one.review.body.length} bytes`, bodies.one.file, all, {
-      seconds: d.seconds,
-      connections: CONNECTIONS,
-      warmup: d.firstWarmup,
-    });
+    const main = await scenario(
+      processes,
+      scripts,
+      `Pod, 1 container: ${bodies.one.review.body.length} bytes`,
+      bodies.one.file,
+      all,
+      {
+        seconds: d.seconds,
+        connections: CONNECTIONS,
+        warmup: d.firstWarmup,
+      },
+    );
     printRatios(main);
 
     // 2. A fixed 1,000 req/s.
@@ -200,19 +268,30 @@ export async function benchAdmission(options: AdmissionBenchOptions = {}): Promi
     }
 
     // 4. A 6 MiB UPDATE.
-    const large = await scenario(processes, scripts, `${bodies.large.review.name}, -c${LARGE_CONNECTIONS}`, bodies.large.file, four, {
-      seconds: d.seconds,
-      connections: LARGE_CONNECTIONS,
-      warmup: d.warmup,
-    });
+    const large = await scenario(
+      processes,
+      scripts,
+      `${bodies.large.review.name}, -c${LARGE_CONNECTIONS}`,
+      bodies.large.file,
+      four,
+      {
+        seconds: d.seconds,
+        connections: LARGE_CONNECTIONS,
+        warmup: d.warmup,
+      },
+    );
     printRatios(large);
 
-    const lookupsAfter = await Promise.all([cached, redisOnly].map(async (s) => cacheLookups((await getText(s.metricsUrl)).text)));
+    const lookupsAfter = await Promise.all(
+      [cached, redisOnly].map(async (s) => cacheLookups((await getText(s.metricsUrl)).text)),
+    );
     out('');
     ['(c)', "(c')"].forEach((name, i) => {
       const delta = (result: string): number => (lookupsAfter[i]?.[result] ?? 0) - (lookupsBefore[i]?.[result] ?? 0);
       const misses = delta('miss');
-      out(`${name} verdict lookups during the runs: ${delta('hit')} hits, ${misses} misses${misses > 0 ? '  ← NOT WARM: its figures include analysis' : ''}`);
+      out(
+        `${name} verdict lookups during the runs: ${delta('hit')} hits, ${misses} misses${misses > 0 ? '  ← NOT WARM: its figures include analysis' : ''}`,
+      );
     });
     out("  (concurrent admissions of one image share one lookup, so (c') with its slower lookups counts fewer)");
 
@@ -223,7 +302,8 @@ export async function benchAdmission(options: AdmissionBenchOptions = {}): Promi
 
     // The goal (issue 4).
     const goalsMet = printGoals(main, fixed);
-    if (!goalsMet || options.profile) printProfile(await profileCached(processes, scripts, tls, work, bodies.one.file, d));
+    if (!goalsMet || options.profile)
+      printProfile(await profileCached(processes, scripts, tls, work, bodies.one.file, d));
     return { goalsMet };
   } finally {
     await processes.stopAll();
@@ -239,8 +319,15 @@ function wrkVersion(): string {
 
 // ---------------------------------------------------------------- servers
 
-async function startBare(processes: BenchProcesses, tls: { certFile: string; keyFile: string }): Promise<{ url: string; pid: number | undefined }> {
-  const child = processes.spawn(process.execPath, [join(__dirname, 'bare-server.child.js'), tls.certFile, tls.keyFile], { cpu: CPU.server });
+async function startBare(
+  processes: BenchProcesses,
+  tls: { certFile: string; keyFile: string },
+): Promise<{ url: string; pid: number | undefined }> {
+  const child = processes.spawn(
+    process.execPath,
+    [join(__dirname, 'bare-server.child.js'), tls.certFile, tls.keyFile],
+    { cpu: CPU.server },
+  );
   const { port } = await readyLine<{ port: number }>(child, 'bare Node HTTPS server');
   return { url: `https://127.0.0.1:${port}`, pid: child.pid };
 }
@@ -268,10 +355,19 @@ function commonSettings(tls: { certFile: string; keyFile: string }): Record<stri
 }
 
 /** (b): the shipped command, `scangate serve` without a config file (embedded mode). */
-async function startEmbedded(processes: BenchProcesses, tls: { certFile: string; keyFile: string }, work: string): Promise<ScangateServer> {
+async function startEmbedded(
+  processes: BenchProcesses,
+  tls: { certFile: string; keyFile: string },
+  work: string,
+): Promise<ScangateServer> {
   const [port, adminPort] = [await freePort(), await freePort()];
   const cli = resolve(__dirname, '..', '..', '..', 'apps', 'cli', 'dist', 'main.js');
-  const settings = { ...commonSettings(tls), SCANGATE_ADMIN_PORT: String(adminPort), SCANGATE_SERVER_PORT: String(port), SCANGATE_DATADIR: join(work, 'embedded') };
+  const settings = {
+    ...commonSettings(tls),
+    SCANGATE_ADMIN_PORT: String(adminPort),
+    SCANGATE_SERVER_PORT: String(port),
+    SCANGATE_DATADIR: join(work, 'embedded'),
+  };
   const child = processes.spawn(process.execPath, [cli, 'serve'], { cpu: CPU.server, env: childEnv(settings) });
   child.stderr?.resume();
   const url = `https://127.0.0.1:${port}`;
@@ -324,7 +420,10 @@ async function checkDecisions(targets: Record<TargetKey, Target>, reviews: reado
   for (const review of reviews) {
     for (const target of [targets.b, targets.c, targets.d]) {
       const allowed = allowedOf(await postJson(admissionUrl(target), review.body));
-      if (!allowed) throw new Error(`${target.label} denied the benchmark review "${review.name}": the scenario would not measure the allow path`);
+      if (!allowed)
+        throw new Error(
+          `${target.label} denied the benchmark review "${review.name}": the scenario would not measure the allow path`,
+        );
     }
   }
   const parity = parityReviews();
@@ -332,10 +431,16 @@ async function checkDecisions(targets: Record<TargetKey, Target>, reviews: reado
   for (const input of parity) {
     const scangate = allowedOf(await postJson(admissionUrl(targets.b), input.body));
     const opa = allowedOf(await postJson(admissionUrl(targets.d), input.body));
-    if (scangate !== opa) disagreements.push(`${input.label}: scangate ${scangate ? 'allows' : 'denies'}, OPA ${opa ? 'allows' : 'denies'}`);
+    if (scangate !== opa)
+      disagreements.push(
+        `${input.label}: scangate ${scangate ? 'allows' : 'denies'}, OPA ${opa ? 'allows' : 'denies'}`,
+      );
   }
-  if (disagreements.length > 0) throw new Error(`image-gate.rego and scangate's rules disagree:\n  ${disagreements.join('\n  ')}`);
-  out(`  decisions: every benchmark review allowed by (b), (c), (d); scangate's rules and the rego agree on ${parity.length}/${parity.length} parity inputs`);
+  if (disagreements.length > 0)
+    throw new Error(`image-gate.rego and scangate's rules disagree:\n  ${disagreements.join('\n  ')}`);
+  out(
+    `  decisions: every benchmark review allowed by (b), (c), (d); scangate's rules and the rego agree on ${parity.length}/${parity.length} parity inputs`,
+  );
 }
 
 // ---------------------------------------------------------------- measuring
@@ -359,11 +464,30 @@ async function scenario(
   options: ScenarioOptions,
 ): Promise<Row[]> {
   out(`\n${title}`);
-  out(tableLine(['target', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'cpu', 'other', 'µs/req', 'server time (scangate histogram): mean / p50 / p99 ms; GC pauses']));
+  out(
+    tableLine([
+      'target',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'errors',
+      'cpu',
+      'other',
+      'µs/req',
+      'server time (scangate histogram): mean / p50 / p99 ms; GC pauses',
+    ]),
+  );
   const rows: Row[] = [];
   let clientBoundRows = 0;
   for (const target of targets) {
-    const load = { url: admissionUrl(target), bodyFile, threads: THREADS, connections: options.connections, ...(options.rate === undefined ? {} : { rate: options.rate }) };
+    const load = {
+      url: admissionUrl(target),
+      bodyFile,
+      threads: THREADS,
+      connections: options.connections,
+      ...(options.rate === undefined ? {} : { rate: options.rate }),
+    };
     if (options.warmup > 0) await runWrk(processes, scripts, { ...load, seconds: options.warmup });
     const metricsBefore = target.metricsUrl ? (await getText(target.metricsUrl)).text : undefined;
     const cpuBefore = sampleCpu(target.pid, target.companions);
@@ -377,7 +501,9 @@ async function scenario(
     if (metricsBefore !== undefined && metricsAfter !== undefined) {
       const server = serverTime(histogramDelta(parseHistogram(metricsBefore), parseHistogram(metricsAfter)));
       const gc = formatGc(gcDelta(gcPauses(metricsBefore), gcPauses(metricsAfter)));
-      serverColumn = server ? `${fmt(server.meanMs, 3)} / ${formatQuantile(server.p50)} / ${formatQuantile(server.p99)}; ${gc}` : gc;
+      serverColumn = server
+        ? `${fmt(server.meanMs, 3)} / ${formatQuantile(server.p50)} / ${formatQuantile(server.p99)}; ${gc}`
+        : gc;
     }
     const clientBound = options.rate === undefined && cpu !== undefined && cpu.server < SATURATED;
     if (clientBound) clientBoundRows += 1;
@@ -397,7 +523,9 @@ async function scenario(
     );
   }
   if (clientBoundRows > 0) {
-    out(`  * the server used less than ${SATURATED * 100}% of its core: wrk (one thread, one core) was the limit; the per-core ratios are the fair ones`);
+    out(
+      `  * the server used less than ${SATURATED * 100}% of its core: wrk (one thread, one core) was the limit; the per-core ratios are the fair ones`,
+    );
   }
   return rows;
 }
@@ -406,7 +534,9 @@ const WIDTHS = [40, 8, 8, 8, 8, 6, 5, 5, 7] as const;
 
 /** The label left-aligned, the figures right-aligned, the free-text last column as it is. */
 function tableLine(cells: readonly string[]): string {
-  const fixed = cells.slice(0, WIDTHS.length).map((cell, i) => (i === 0 ? cell.padEnd(WIDTHS[0]) : cell.padStart(WIDTHS[i] ?? 0)));
+  const fixed = cells
+    .slice(0, WIDTHS.length)
+    .map((cell, i) => (i === 0 ? cell.padEnd(WIDTHS[0]) : cell.padStart(WIDTHS[i] ?? 0)));
   return `  ${fixed.join(' ')}   ${cells.slice(WIDTHS.length).join(' ')}`;
 }
 
@@ -427,9 +557,12 @@ function capacity(rows: readonly Row[], key: TargetKey): number {
 
 function printRatios(rows: readonly Row[]): void {
   const line = (title: string, of: (rows: readonly Row[], key: TargetKey) => number): void => {
-    const ratio = (x: TargetKey, y: TargetKey): string => `${SHORT[x]}/${SHORT[y]} ${fmt(of(rows, x) / of(rows, y), 2)}×`;
+    const ratio = (x: TargetKey, y: TargetKey): string =>
+      `${SHORT[x]}/${SHORT[y]} ${fmt(of(rows, x) / of(rows, y), 2)}×`;
     const redisOnly = rows.some((r) => r.target.key === 'c0') ? `   ${ratio('c0', 'a')}   ${ratio('c0', 'd')}` : '';
-    out(`  ${title.padEnd(22)} ${ratio('b', 'a')}   ${ratio('c', 'a')}   ${ratio('b', 'd')}   ${ratio('c', 'd')}${redisOnly}`);
+    out(
+      `  ${title.padEnd(22)} ${ratio('b', 'a')}   ${ratio('c', 'a')}   ${ratio('b', 'd')}   ${ratio('c', 'd')}${redisOnly}`,
+    );
   };
   line('req/s ratios:', rate);
   if (rows.every((r) => r.cpu)) line('per-core (CPU) ratios:', capacity);
@@ -452,7 +585,9 @@ function printGoals(main: readonly Row[], fixed: readonly Row[]): boolean {
     atLeast(`(c) ≥ ${GOALS.cachedVsOpa}× (d) req/s`, c / rate(main, 'd'), GOALS.cachedVsOpa),
     {
       line: `  ${`(c) p99 ≤ ${limit} ms at ${FIXED_RATE} req/s`.padEnd(40)} ${`${fmt(p99, 2)} ms`.padStart(10)}   ${
-        p99Met ? `met, ${fmt(limit - p99, 2)} ms to spare` : `MISSED by ${fmt(p99 - limit, 2)} ms (${fmt(p99 / limit, 1)}× the limit)`
+        p99Met
+          ? `met, ${fmt(limit - p99, 2)} ms to spare`
+          : `MISSED by ${fmt(p99 - limit, 2)} ms (${fmt(p99 / limit, 1)}× the limit)`
       }`,
       met: p99Met,
     },
@@ -461,11 +596,18 @@ function printGoals(main: readonly Row[], fixed: readonly Row[]): boolean {
   for (const goal of goals) out(goal.line);
   if (main.every((r) => r.cpu)) {
     const ratio = (x: TargetKey, y: TargetKey): string => fmt(capacity(main, x) / capacity(main, y), 2);
-    out(`  the same from CPU time per request (per-core capacity): (c)/(a) ${ratio('c', 'a')}×, (c)/(d) ${ratio('c', 'd')}×`);
+    out(
+      `  the same from CPU time per request (per-core capacity): (c)/(a) ${ratio('c', 'a')}×, (c)/(d) ${ratio('c', 'd')}×`,
+    );
   }
   const bareP99 = fixed.find((r) => r.target.key === 'a')?.wrk.p99Ms;
-  if (bareP99 !== undefined) out(`  for scale: the bare Node server's p99 at ${FIXED_RATE} req/s in the same run was ${fmt(bareP99, 2)} ms`);
-  out(`  load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  if (bareP99 !== undefined)
+    out(`  for scale: the bare Node server's p99 at ${FIXED_RATE} req/s in the same run was ${fmt(bareP99, 2)} ms`);
+  out(
+    `  load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   return goals.every((g) => g.met);
 }
 
@@ -491,8 +633,12 @@ async function profileCached(
   bodyFile: string,
   d: Durations,
 ): Promise<ProfileReport> {
-  out(`\nprofile: scenario (c) with V8's CPU profiler (as node --cpu-prof, 250 µs sampling) for ${d.profileSeconds}s after a warm-up, wrk -t${THREADS} -c${CONNECTIONS};`);
-  out(`  then V8's sampling heap profiler (every 4 KiB allocated, collected objects included) for ${d.allocationSeconds}s at ${FIXED_RATE} req/s`);
+  out(
+    `\nprofile: scenario (c) with V8's CPU profiler (as node --cpu-prof, 250 µs sampling) for ${d.profileSeconds}s after a warm-up, wrk -t${THREADS} -c${CONNECTIONS};`,
+  );
+  out(
+    `  then V8's sampling heap profiler (every 4 KiB allocated, collected objects included) for ${d.allocationSeconds}s at ${FIXED_RATE} req/s`,
+  );
   const redis = await startBenchRedis(processes);
   await populateVerdicts(redis.url, podReview(1).images);
   const file = join(work, 'cached.cpuprofile');
@@ -504,13 +650,23 @@ async function profileCached(
   cached.child.send('profile-stop');
   await waitUntil('the CPU profile', () => Promise.resolve(existsSync(file)), 30_000);
   cached.child.send('alloc-start');
-  const paced = await runWrk(processes, scripts, { url, bodyFile, seconds: d.allocationSeconds, connections: CONNECTIONS, rate: FIXED_RATE });
+  const paced = await runWrk(processes, scripts, {
+    url,
+    bodyFile,
+    seconds: d.allocationSeconds,
+    connections: CONNECTIONS,
+    rate: FIXED_RATE,
+  });
   cached.child.send('alloc-stop');
   await waitUntil('the heap profile', () => Promise.resolve(existsSync(`${file}.heap`)), 30_000);
   await processes.stop(cached.child);
   await redis.stop();
   const root = resolve(__dirname, '..', '..', '..');
-  return { cpu: summariseCpuProfile(file, root), allocation: summariseHeapProfile(`${file}.heap`, root), allocationRequests: paced.requests };
+  return {
+    cpu: summariseCpuProfile(file, root),
+    allocation: summariseHeapProfile(`${file}.heap`, root),
+    allocationRequests: paced.requests,
+  };
 }
 
 function printProfile({ cpu, allocation, allocationRequests }: ProfileReport): void {
@@ -523,7 +679,9 @@ function printProfile({ cpu, allocation, allocationRequests }: ProfileReport): v
     if (f.via) out(`              called from ${f.via}`);
   }
   const perRequest = allocationRequests > 0 ? allocation.bytes / allocationRequests / 1024 : Number.NaN;
-  out(`  allocation: ${fmt(allocation.bytes / 1024 / 1024, 1)} MiB over ${allocationRequests} requests ≈ ${fmt(perRequest, 1)} KiB per request; heaviest sites:`);
+  out(
+    `  allocation: ${fmt(allocation.bytes / 1024 / 1024, 1)} MiB over ${allocationRequests} requests ≈ ${fmt(perRequest, 1)} KiB per request; heaviest sites:`,
+  );
   for (const site of allocation.sites) out(`    ${fmt(site.share * 100, 1).padStart(5)}%  ${site.site}`);
 }
 

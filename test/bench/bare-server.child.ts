@@ -10,19 +10,26 @@ import type { AddressInfo } from 'node:net';
 const [certFile, keyFile] = process.argv.slice(2);
 if (certFile === undefined || keyFile === undefined) throw new Error('usage: bare-server.child.js CERT_FILE KEY_FILE');
 
-const answer = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'fixed', allowed: true } });
-const server = createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), keepAliveTimeout: 65_000 }, (req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    try {
-      JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
-    } catch {
-      res.writeHead(400).end();
-    }
-  });
+const answer = JSON.stringify({
+  apiVersion: 'admission.k8s.io/v1',
+  kind: 'AdmissionReview',
+  response: { uid: 'fixed', allowed: true },
 });
+const server = createServer(
+  { cert: readFileSync(certFile), key: readFileSync(keyFile), keepAliveTimeout: 65_000 },
+  (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      try {
+        JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
+      } catch {
+        res.writeHead(400).end();
+      }
+    });
+  },
+);
 server.listen(0, '127.0.0.1', () => {
   process.stderr.write(`BENCH_READY ${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 });

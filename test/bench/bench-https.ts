@@ -9,7 +9,12 @@ export interface SimpleResponse {
   readonly text: string;
 }
 
-function send(method: string, url: string, body?: string, headers: Record<string, string> = {}): Promise<SimpleResponse> {
+function send(
+  method: string,
+  url: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<SimpleResponse> {
   const request = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise<SimpleResponse>((resolve, reject) => {
     const req = request(url, { method, headers, rejectUnauthorized: false, timeout: 10_000, agent: false }, (res) => {

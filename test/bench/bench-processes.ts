@@ -30,7 +30,10 @@ export class BenchProcesses {
   /** Spawns `command` pinned to `cpu` (when the machine has more than one core and taskset exists). */
   spawn(command: string, args: readonly string[], options: SpawnOptions & { cpu?: number } = {}): ChildProcess {
     const { cpu, ...spawnOptions } = options;
-    const pinned = cpu !== undefined && canPin() ? ['taskset', ['-c', String(cpu), command, ...args]] as const : [command, args] as const;
+    const pinned =
+      cpu !== undefined && canPin()
+        ? (['taskset', ['-c', String(cpu), command, ...args]] as const)
+        : ([command, args] as const);
     const child = spawn(pinned[0], pinned[1], { stdio: ['ignore', 'ignore', 'pipe'], ...spawnOptions });
     this.children.add(child);
     child.once('exit', () => this.children.delete(child));
@@ -57,7 +60,10 @@ export class BenchProcesses {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...[...this.children].map((child) => this.stop(child)), ...[...this.adopted].map((stop) => stop())]);
+    await Promise.all([
+      ...[...this.children].map((child) => this.stop(child)),
+      ...[...this.adopted].map((stop) => stop()),
+    ]);
   }
 
   dispose(): void {
@@ -76,7 +82,6 @@ export function canPin(): boolean {
 
 /** CPU placement: the load generator (and Redis, a separate service in production) on one core, the server under test alone on another. */
 export const CPU = { loadGenerator: 0, server: 1 } as const;
-
 
 /** Resolves with the first stderr line `BENCH_READY {json}` of a child, or rejects with its stderr when it exits or the deadline passes. */
 export function readyLine<T>(child: ChildProcess, what: string, timeoutMs = 20_000): Promise<T> {
@@ -98,7 +103,9 @@ export function readyLine<T>(child: ChildProcess, what: string, timeoutMs = 20_0
         resolve(JSON.parse(match[1]) as T);
       }
     });
-    child.once('exit', (code, signal) => fail(new Error(`${what} exited (${signal ?? `code ${code}`}) before it was ready`)));
+    child.once('exit', (code, signal) =>
+      fail(new Error(`${what} exited (${signal ?? `code ${code}`}) before it was ready`)),
+    );
   });
 }
 
@@ -156,10 +163,15 @@ export interface CpuShares {
 }
 
 /** `loadGeneratorSeconds`: wrk's own CPU time over the same window (it is not "other"). */
-export function cpuShares(before: CpuSample | undefined, after: CpuSample | undefined, loadGeneratorSeconds: number): CpuShares | undefined {
+export function cpuShares(
+  before: CpuSample | undefined,
+  after: CpuSample | undefined,
+  loadGeneratorSeconds: number,
+): CpuShares | undefined {
   if (!before || !after || !canPin()) return undefined;
   const ticks = ((after.at - before.at) / 1000) * TICKS_PER_SECOND;
   const server = (after.server - before.server) / ticks;
-  const ours = server + (after.companions - before.companions) / ticks + (loadGeneratorSeconds * TICKS_PER_SECOND) / ticks;
+  const ours =
+    server + (after.companions - before.companions) / ticks + (loadGeneratorSeconds * TICKS_PER_SECOND) / ticks;
   return { server, others: Math.max(0, (after.machine - before.machine) / ticks - ours) };
 }

@@ -33,7 +33,10 @@ function settle(): NodeJS.MemoryUsage {
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '') as L1MemorySpec;
   const config = storeConfig(spec.redisUrl);
-  const l1 = new CachingVerdictStore(await redisStore(spec.redisUrl), { maxEntries: spec.count, tagTTL: config.cache.tagTTL });
+  const l1 = new CachingVerdictStore(await redisStore(spec.redisUrl), {
+    maxEntries: spec.count,
+    tagTTL: config.cache.tagTTL,
+  });
   // Connection and code paths warm before the baseline.
   await l1.getVerdict(benchKey(memoryDigest(0), spec.analyzer));
   const before = settle();
@@ -41,13 +44,16 @@ async function main(): Promise<void> {
   let found = 0;
   for (let start = 0; start < spec.count; start += BATCH) {
     const got = await Promise.all(
-      Array.from({ length: Math.min(BATCH, spec.count - start) }, (_, k) => l1.getVerdict(benchKey(memoryDigest(start + k), spec.analyzer))),
+      Array.from({ length: Math.min(BATCH, spec.count - start) }, (_, k) =>
+        l1.getVerdict(benchKey(memoryDigest(start + k), spec.analyzer)),
+      ),
     );
     found += got.filter((v) => v !== undefined).length;
   }
   const after = settle();
   const entries = l1.stats().size;
-  if (found !== spec.count || entries !== spec.count) throw new Error(`expected ${spec.count} verdicts in L1, found ${found} in Redis and ${entries} in L1`);
+  if (found !== spec.count || entries !== spec.count)
+    throw new Error(`expected ${spec.count} verdicts in L1, found ${found} in Redis and ${entries} in L1`);
   const result: L1MemoryResult = {
     entries,
     heapBefore: before.heapUsed,

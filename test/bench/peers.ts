@@ -44,9 +44,13 @@ export interface RunningOpa {
  * server under test to one core, so Go sizes GOMAXPROCS from that affinity: 1, as Node has one
  * event loop. Logging at error (OPA logs no request at its default level either; decision logs off).
  */
-export async function startOpa(processes: BenchProcesses, tls: { certFile: string; keyFile: string }): Promise<RunningOpa> {
+export async function startOpa(
+  processes: BenchProcesses,
+  tls: { certFile: string; keyFile: string },
+): Promise<RunningOpa> {
   const port = await freePort();
-  const version = /^Version: (.*)$/m.exec(spawnSync(OPA_BINARY, ['version'], { encoding: 'utf8' }).stdout)?.[1] ?? OPA_VERSION;
+  const version =
+    /^Version: (.*)$/m.exec(spawnSync(OPA_BINARY, ['version'], { encoding: 'utf8' }).stdout)?.[1] ?? OPA_VERSION;
   const child = processes.spawn(
     OPA_BINARY,
     [

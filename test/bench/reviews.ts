@@ -18,7 +18,9 @@ export interface BenchReview {
 }
 
 export function imageFor(index: number): string {
-  return index === 0 ? 'registry.example.com/team/app:1.4.2' : `registry.example.com/team/sidecar-${index}:2.${index}.0`;
+  return index === 0
+    ? 'registry.example.com/team/app:1.4.2'
+    : `registry.example.com/team/sidecar-${index}:2.${index}.0`;
 }
 
 /** A deterministic stand-in for a digest: sha256-shaped, distinct per image. */
@@ -42,13 +44,18 @@ function container(index: number, env: readonly { name: string; value: string }[
     env: [{ name: 'LOG_LEVEL', value: 'info' }, ...env],
     resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
     securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-    volumeMounts: [{ name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }],
+    volumeMounts: [
+      { name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
+    ],
     terminationMessagePath: '/dev/termination-log',
     terminationMessagePolicy: 'File',
   };
 }
 
-function pod(containers: readonly Record<string, unknown>[], annotations: Record<string, string> = {}): Record<string, unknown> {
+function pod(
+  containers: readonly Record<string, unknown>[],
+  annotations: Record<string, string> = {},
+): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -59,7 +66,14 @@ function pod(containers: readonly Record<string, unknown>[], annotations: Record
       labels: { app: 'app', 'pod-template-hash': '7d9f8b6c5' },
       annotations,
       ownerReferences: [
-        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'app-7d9f8b6c5', uid: '6f1c4a0e-3d5b-4c1a-9e8f-2b7d6a5c4e3f', controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'app-7d9f8b6c5',
+          uid: '6f1c4a0e-3d5b-4c1a-9e8f-2b7d6a5c4e3f',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ],
     },
     spec: {
@@ -70,7 +84,12 @@ function pod(containers: readonly Record<string, unknown>[], annotations: Record
       serviceAccountName: 'app',
       securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       schedulerName: 'default-scheduler',
-      volumes: [{ name: 'kube-api-access', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3607 } }] } }],
+      volumes: [
+        {
+          name: 'kube-api-access',
+          projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3607 } }] },
+        },
+      ],
     },
   };
 }
@@ -88,7 +107,11 @@ function review(operation: 'CREATE' | 'UPDATE', object: unknown, oldObject: unkn
       name: 'app-7d9f8b6c5-x2k4q',
       namespace: 'shop',
       operation,
-      userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller', uid: 'a1b2c3d4', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] },
+      userInfo: {
+        username: 'system:serviceaccount:kube-system:replicaset-controller',
+        uid: 'a1b2c3d4',
+        groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
+      },
       object,
       oldObject,
       dryRun: false,
@@ -115,7 +138,10 @@ export function podReview(containers: number): BenchReview {
 export function largeUpdateReview(totalBytes = LARGE_REVIEW_BYTES): BenchReview {
   const build = (generation: number, envCount: number, annotationBytes: number): Record<string, unknown> => {
     const env = (c: number): { name: string; value: string }[] =>
-      Array.from({ length: envCount }, (_, i) => ({ name: `FEATURE_FLAG_${c}_${i}`, value: pseudoRandom(c * 1_000_003 + i + generation, 48) }));
+      Array.from({ length: envCount }, (_, i) => ({
+        name: `FEATURE_FLAG_${c}_${i}`,
+        value: pseudoRandom(c * 1_000_003 + i + generation, 48),
+      }));
     return pod([container(0, env(0)), container(1, env(1)), container(2, env(2))], {
       'kubectl.kubernetes.io/last-applied-configuration': pseudoRandom(generation, annotationBytes),
       'deployment.kubernetes.io/revision': String(generation),
@@ -125,10 +151,15 @@ export function largeUpdateReview(totalBytes = LARGE_REVIEW_BYTES): BenchReview 
   const annotationBytes = 512 * 1024;
   const probeEnv = 1000;
   const probe = review('UPDATE', build(2, probeEnv, annotationBytes), build(1, probeEnv, annotationBytes)).length;
-  const perEnv = (probe - review('UPDATE', build(2, 0, annotationBytes), build(1, 0, annotationBytes)).length) / probeEnv;
+  const perEnv =
+    (probe - review('UPDATE', build(2, 0, annotationBytes), build(1, 0, annotationBytes)).length) / probeEnv;
   const envCount = Math.floor(probeEnv + (totalBytes - 4096 - probe) / perEnv);
   const body = review('UPDATE', build(2, envCount, annotationBytes), build(1, envCount, annotationBytes));
-  return { name: `Pod UPDATE, ${(body.length / 1024 / 1024).toFixed(2)} MiB (object + oldObject)`, body, images: [0, 1, 2].map(imageFor) };
+  return {
+    name: `Pod UPDATE, ${(body.length / 1024 / 1024).toFixed(2)} MiB (object + oldObject)`,
+    body,
+    images: [0, 1, 2].map(imageFor),
+  };
 }
 
 /** Deterministic base-36 text of `length` characters. */
@@ -163,7 +194,10 @@ export function parityReviews(): readonly { readonly label: string; readonly bod
     one('Docker Hub (not allowed)', { containers: [{ name: 'a', image: 'nginx:1.27' }] }),
     one('registry prefix trick', { containers: [{ name: 'a', image: 'registry.example.com.evil.io/team/app:1.0' }] }),
     one('registry with a port', { containers: [{ name: 'a', image: 'registry.example.com:5000/team/app:1.0' }] }),
-    one('init container :latest', { initContainers: [{ name: 'i', image: 'ghcr.io/team/init:latest' }], containers: [{ name: 'a', image: imageFor(0) }] }),
+    one('init container :latest', {
+      initContainers: [{ name: 'i', image: 'ghcr.io/team/init:latest' }],
+      containers: [{ name: 'a', image: imageFor(0) }],
+    }),
     one('digest-pinned', { containers: [{ name: 'a', image: `ghcr.io/team/app@${digestFor('x')}` }] }),
   ];
 }

@@ -12,12 +12,15 @@ async function main(): Promise<void> {
   if (!args.has('--admission-only')) {
     const refParse = await benchRefParse();
     process.stdout.write(`\n${refParse.name}\n`);
-    for (const [label, value] of Object.entries(refParse.figures)) process.stdout.write(`  ${label.padEnd(64)} ${value}\n`);
+    for (const [label, value] of Object.entries(refParse.figures))
+      process.stdout.write(`  ${label.padEnd(64)} ${value}\n`);
   }
 
   const admission = await benchAdmission({ quick: args.has('--quick'), profile: args.has('--profile') });
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  process.stdout.write(`\nmachine: ${cpus().length} × ${cpu}, node ${process.version}; bench took ${((performance.now() - started) / 1000).toFixed(0)}s\n`);
+  process.stdout.write(
+    `\nmachine: ${cpus().length} × ${cpu}, node ${process.version}; bench took ${((performance.now() - started) / 1000).toFixed(0)}s\n`,
+  );
   if (!admission.goalsMet) process.stdout.write('a goal was missed: see the goal lines and the profile above\n');
 }
 

@@ -117,7 +117,10 @@ export function gcPauses(text: string): GcPauses {
 
 export function gcDelta(before: GcPauses, after: GcPauses): GcPauses {
   return Object.fromEntries(
-    Object.entries(after).map(([kind, a]) => [kind, { count: a.count - (before[kind]?.count ?? 0), seconds: a.seconds - (before[kind]?.seconds ?? 0) }]),
+    Object.entries(after).map(([kind, a]) => [
+      kind,
+      { count: a.count - (before[kind]?.count ?? 0), seconds: a.seconds - (before[kind]?.seconds ?? 0) },
+    ]),
   );
 }
 

@@ -67,7 +67,12 @@ export function summariseCpuProfile(file: string, root: string, top = 15): Profi
     }
     const where = frame.url ? `${shortUrl(frame.url, root)}:${frame.lineNumber + 1}` : '';
     const key = `${frame.functionName}@${where}`;
-    const entry = functions.get(key) ?? { name: frame.functionName || '(anonymous)', where, us: 0, via: new Map<string, number>() };
+    const entry = functions.get(key) ?? {
+      name: frame.functionName || '(anonymous)',
+      where,
+      us: 0,
+      via: new Map<string, number>(),
+    };
     entry.us += us;
     const chain = callers(id);
     entry.via.set(chain, (entry.via.get(chain) ?? 0) + us);
@@ -108,7 +113,8 @@ function componentOf(functionName: string, url: string): string {
   if (functionName === '(garbage collector)') return 'GC';
   if (functionName === '(program)') return '(program: native, outside JS)';
   if (!url) return `native: ${functionName}`;
-  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0] === 'internal' ? url.slice(5).split('/').slice(0, 2).join('/') : url.slice(5)}`;
+  if (url.startsWith('node:'))
+    return `node:${url.slice(5).split('/')[0] === 'internal' ? url.slice(5).split('/').slice(0, 2).join('/') : url.slice(5)}`;
   const path = url.replace(/^file:\/\//, '');
   const modules = path.lastIndexOf(`${sep}node_modules${sep}`);
   if (modules >= 0) {

@@ -16,7 +16,10 @@ import { digestFor } from './reviews';
 export const BENCH_ANALYZER = { name: 'bench', fingerprint: 'bench-policy-v1' } as const;
 
 /** The verdict key of `digest` under BENCH_ANALYZER. */
-export function benchKey(digest: string, analyzer: { readonly name: string; readonly fingerprint: string } = BENCH_ANALYZER): VerdictKey {
+export function benchKey(
+  digest: string,
+  analyzer: { readonly name: string; readonly fingerprint: string } = BENCH_ANALYZER,
+): VerdictKey {
   return { digest, analyzer: analyzer.name, fingerprint: analyzer.fingerprint };
 }
 
@@ -64,7 +67,12 @@ export async function redisStore(url: string): Promise<RedisVerdictStore> {
   // The hot-path connection has no offline queue: wait for it before the first command.
   const connection = createRedisConnection(redis, 'hot-path');
   await connectionReady(connection, 10_000);
-  return new RedisVerdictStore({ connection, subscriber: () => createRedisConnection(redis, 'subscriber'), prefix: redis.prefix, lifetimes: cache });
+  return new RedisVerdictStore({
+    connection,
+    subscriber: () => createRedisConnection(redis, 'subscriber'),
+    prefix: redis.prefix,
+    lifetimes: cache,
+  });
 }
 
 async function withStore<T>(url: string, use: (store: RedisVerdictStore) => Promise<T>): Promise<T> {
@@ -109,7 +117,11 @@ const MiB = 1024 * 1024;
  * process whose L1 (CachingVerdictStore with `cache.l1MaxEntries` = count, in front of that
  * Redis) reads every one of them: its heap after a full GC, before and after.
  */
-export async function measureCachedDigestMemory(processes: BenchProcesses, count: number, out: (line: string) => void): Promise<void> {
+export async function measureCachedDigestMemory(
+  processes: BenchProcesses,
+  count: number,
+  out: (line: string) => void,
+): Promise<void> {
   const redis = await startBenchRedis(processes);
   try {
     const info = new Redis(redis.url);
@@ -138,12 +150,20 @@ export async function measureCachedDigestMemory(processes: BenchProcesses, count
     info.disconnect();
 
     const spec: L1MemorySpec = { redisUrl: redis.url, count, analyzer: BENCH_ANALYZER };
-    const child = processes.spawn(process.execPath, ['--expose-gc', join(__dirname, 'l1-memory.child.js'), JSON.stringify(spec)], { cpu: CPU.server });
+    const child = processes.spawn(
+      process.execPath,
+      ['--expose-gc', join(__dirname, 'l1-memory.child.js'), JSON.stringify(spec)],
+      { cpu: CPU.server },
+    );
     const l1 = await readyLine<L1MemoryResult>(child, 'L1 memory child', 60_000);
     await processes.stop(child);
 
-    out(`\nmemory of ${count.toLocaleString('en')} distinct cached digests (allow verdicts, one repository each, analyzer "${BENCH_ANALYZER.name}")`);
-    out(`  one verdict in Redis: ${sample.length} bytes key, ${sampleValue.length} bytes JSON value (${keys.toLocaleString('en')} keys)`);
+    out(
+      `\nmemory of ${count.toLocaleString('en')} distinct cached digests (allow verdicts, one repository each, analyzer "${BENCH_ANALYZER.name}")`,
+    );
+    out(
+      `  one verdict in Redis: ${sample.length} bytes key, ${sampleValue.length} bytes JSON value (${keys.toLocaleString('en')} keys)`,
+    );
     out(
       `  Redis 7 used_memory       +${((after.used - before.used) / MiB).toFixed(1)} MiB (${Math.round((after.used - before.used) / count)} bytes/verdict); ` +
         `used_memory_rss +${((after.rss - before.rss) / MiB).toFixed(1)} MiB`,

@@ -47,7 +47,9 @@ class BenchResolver implements RegistryResolver {
 }
 
 function post<T>(session: Session, method: string, params?: object): Promise<T> {
-  return new Promise<T>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))));
+  return new Promise<T>((resolve, reject) =>
+    session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))),
+  );
 }
 
 /** Written atomically: the parent waits for the file to appear. */
@@ -70,7 +72,8 @@ async function profileOnMessage(file: string): Promise<void> {
   await post(session, 'HeapProfiler.enable');
   process.on('message', (message: unknown) => {
     if (message === 'profile-start') void post(session, 'Profiler.start');
-    if (message === 'profile-stop') void post<{ profile: object }>(session, 'Profiler.stop').then(({ profile }) => writeProfile(file, profile));
+    if (message === 'profile-stop')
+      void post<{ profile: object }>(session, 'Profiler.stop').then(({ profile }) => writeProfile(file, profile));
     if (message === 'alloc-start') {
       void post(session, 'HeapProfiler.startSampling', {
         samplingInterval: 4096, // bytes
@@ -79,7 +82,9 @@ async function profileOnMessage(file: string): Promise<void> {
       });
     }
     if (message === 'alloc-stop') {
-      void post<{ profile: object }>(session, 'HeapProfiler.stopSampling').then(({ profile }) => writeProfile(`${file}.heap`, profile));
+      void post<{ profile: object }>(session, 'HeapProfiler.stopSampling').then(({ profile }) =>
+        writeProfile(`${file}.heap`, profile),
+      );
     }
   });
 }
@@ -95,7 +100,9 @@ async function main(): Promise<void> {
     port: 0,
     adminPort: 0,
     host: '127.0.0.1',
-    ...(spec.analyzer ? { analyzer: new BenchAnalyzer(spec.analyzer.name, spec.analyzer.fingerprint), resolver: new BenchResolver() } : {}),
+    ...(spec.analyzer
+      ? { analyzer: new BenchAnalyzer(spec.analyzer.name, spec.analyzer.fingerprint), resolver: new BenchResolver() }
+      : {}),
   });
   process.stderr.write(`BENCH_READY ${JSON.stringify({ port: webhook.port, adminPort: webhook.adminPort })}\n`);
   process.once('SIGTERM', () => {

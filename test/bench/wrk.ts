@@ -104,7 +104,11 @@ export function writeWrkScripts(dir: string): { open: string; paced: string } {
   return { open, paced };
 }
 
-export async function runWrk(processes: BenchProcesses, scripts: { open: string; paced: string }, options: WrkOptions): Promise<WrkFigures> {
+export async function runWrk(
+  processes: BenchProcesses,
+  scripts: { open: string; paced: string },
+  options: WrkOptions,
+): Promise<WrkFigures> {
   const threads = options.threads ?? 1;
   const connections = options.connections ?? 16;
   const script = options.rate === undefined ? scripts.open : scripts.paced;
@@ -133,7 +137,8 @@ export async function runWrk(processes: BenchProcesses, scripts: { open: string;
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const match = /^BENCH_WRK (.*)$/m.exec(stdout);
-  if (code !== 0 || match?.[1] === undefined) throw new Error(`wrk ${args.join(' ')} failed (exit ${code}):\n${stdout}${stderr}`);
+  if (code !== 0 || match?.[1] === undefined)
+    throw new Error(`wrk ${args.join(' ')} failed (exit ${code}):\n${stdout}${stderr}`);
   const raw = JSON.parse(match[1]) as Record<string, number>;
   const n = (key: string): number => raw[key] ?? 0;
   const seconds = n('duration_us') / 1e6;

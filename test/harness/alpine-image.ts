@@ -29,9 +29,23 @@ export function alpineLayer(packages: readonly ApkPackage[], salt = ''): Buffer 
     mkdirSync(join(root, 'lib', 'apk', 'db'), { recursive: true });
     writeFileSync(join(root, 'etc', 'os-release'), OS_RELEASE_3_19);
     writeFileSync(join(root, 'etc', 'scangate-salt'), salt);
-    const records = packages.map((p) => `P:${p.name}\nV:${p.version}\nA:x86_64\nT:${p.name} (scangate test)\no:${p.origin ?? p.name}\n`);
+    const records = packages.map(
+      (p) => `P:${p.name}\nV:${p.version}\nA:x86_64\nT:${p.name} (scangate test)\no:${p.origin ?? p.name}\n`,
+    );
     writeFileSync(join(root, 'lib', 'apk', 'db', 'installed'), `${records.join('\n')}\n`);
-    const tar = execFileSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-cf', '-', '-C', root, 'etc', 'lib']);
+    const tar = execFileSync('tar', [
+      '--sort=name',
+      '--mtime=@0',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '-cf',
+      '-',
+      '-C',
+      root,
+      'etc',
+      'lib',
+    ]);
     return execFileSync('gzip', ['-n', '-c'], { input: tar, maxBuffer: 64 * 1024 * 1024 });
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -92,9 +106,14 @@ export async function pushAlpineImage(
 async function uploadBlob(base: string, blob: Buffer, auth: Record<string, string>): Promise<void> {
   const start = await fetch(`${base}/blobs/uploads/`, { method: 'POST', headers: auth });
   const location = start.headers.get('location');
-  if (start.status !== 202 || !location) throw new Error(`blob upload start: HTTP ${start.status} ${await start.text()}`);
+  if (start.status !== 202 || !location)
+    throw new Error(`blob upload start: HTTP ${start.status} ${await start.text()}`);
   const url = new URL(location, base);
   url.searchParams.set('digest', sha256(blob));
-  const put = await fetch(url, { method: 'PUT', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: blob });
+  const put = await fetch(url, {
+    method: 'PUT',
+    headers: { ...auth, 'content-type': 'application/octet-stream' },
+    body: blob,
+  });
   if (put.status !== 201) throw new Error(`blob upload ${sha256(blob)}: HTTP ${put.status} ${await put.text()}`);
 }

@@ -85,7 +85,17 @@ const NEXT: Partial<Record<SimAnalysisStatus, SimAnalysisStatus>> = {
   not_analyzed: 'analysis_queued',
   analysis_queued: 'analyzing',
 };
-const V1_HEADER = ['Image_Id', 'Repo_Tag', 'Trigger_Id', 'Gate', 'Trigger', 'Check_Output', 'Gate_Action', 'Whitelisted', 'Policy_Id'];
+const V1_HEADER = [
+  'Image_Id',
+  'Repo_Tag',
+  'Trigger_Id',
+  'Gate',
+  'Trigger',
+  'Check_Output',
+  'Gate_Action',
+  'Whitelisted',
+  'Policy_Id',
+];
 
 class HttpAnswer {
   constructor(
@@ -105,7 +115,12 @@ function anchoreError(status: number, message: string, errorCodes: readonly stri
  * Anchore's reference parser (§1.3): registry defaults to docker.io, tag to latest, and `library/`
  * is never added.
  */
-export function parseAnchoreReference(input: string): { registry: string; repo: string; tag?: string; digest?: string } {
+export function parseAnchoreReference(input: string): {
+  registry: string;
+  repo: string;
+  tag?: string;
+  digest?: string;
+} {
   let rest = input;
   let digest: string | undefined;
   const at = rest.indexOf('@');
@@ -160,7 +175,9 @@ export class AnchoreSimulator {
     const server = createServer((req, res) => {
       simulator.handle(req, res).catch((error: unknown) => {
         // A bug in the simulator or validator must fail the test, not hang the client.
-        simulator.violations.push(`simulator error on ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`);
+        simulator.violations.push(
+          `simulator error on ${req.method} ${req.url}: ${error instanceof Error ? error.stack : String(error)}`,
+        );
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end('simulator error');
       });
@@ -199,8 +216,19 @@ export class AnchoreSimulator {
   }
 
   /** Puts a record in place as if added earlier. */
-  seed(image: { digest: string; tag: string; status: SimAnalysisStatus; parentDigest?: string; account?: string }): void {
-    const record = this.create(image.account ?? DEFAULT_USER.account, image.digest, image.parentDigest ?? image.digest, image.tag);
+  seed(image: {
+    digest: string;
+    tag: string;
+    status: SimAnalysisStatus;
+    parentDigest?: string;
+    account?: string;
+  }): void {
+    const record = this.create(
+      image.account ?? DEFAULT_USER.account,
+      image.digest,
+      image.parentDigest ?? image.digest,
+      image.tag,
+    );
     record.status = image.status;
   }
 
@@ -233,7 +261,8 @@ export class AnchoreSimulator {
 
   private find(digest: string, account?: string): SimImage[] {
     return this.images.filter(
-      (i) => (i.imageDigest === digest || i.parentDigest === digest) && (account === undefined || i.account === account),
+      (i) =>
+        (i.imageDigest === digest || i.parentDigest === digest) && (account === undefined || i.account === account),
     );
   }
 
@@ -249,7 +278,10 @@ export class AnchoreSimulator {
       repo: ref.repo,
       tags: [normalizeAnchoreTag(tag)],
       status: 'not_analyzed',
-      finalStatus: this.failingAnalyses.has(imageDigest) || this.failingAnalyses.has(parentDigest) ? 'analysis_failed' : 'analyzed',
+      finalStatus:
+        this.failingAnalyses.has(imageDigest) || this.failingAnalyses.has(parentDigest)
+          ? 'analysis_failed'
+          : 'analyzed',
       createdAt: now,
       lastUpdated: now,
       sequence: ++this.sequence,
@@ -285,8 +317,15 @@ export class AnchoreSimulator {
     const context = this.route(url.pathname);
     const user = this.authenticate(req);
     const account = header(req, 'x-anchore-account');
-    const specRequest = { method, path: context.specPath, query: url.searchParams, headers: req.headers, ...(body !== undefined ? { body } : {}) };
-    const operations = context.specPath !== '' ? this.validators.map((v) => ({ v, op: v.operationFor(method, context.specPath) })) : [];
+    const specRequest = {
+      method,
+      path: context.specPath,
+      query: url.searchParams,
+      headers: req.headers,
+      ...(body !== undefined ? { body } : {}),
+    };
+    const operations =
+      context.specPath !== '' ? this.validators.map((v) => ({ v, op: v.operationFor(method, context.specPath) })) : [];
     for (const { v } of operations) this.violations.push(...v.validateRequest(specRequest));
 
     const answer = this.answer(method, context, url.searchParams, body, user, account);
@@ -300,7 +339,15 @@ export class AnchoreSimulator {
     });
     const payload = answer.contentType === 'application/json' ? JSON.stringify(answer.body) : String(answer.body ?? '');
     for (const { v, op } of operations) {
-      if (op) this.violations.push(...v.validateResponse(op, answer.status, answer.contentType, answer.contentType === 'application/json' ? answer.body : payload));
+      if (op)
+        this.violations.push(
+          ...v.validateResponse(
+            op,
+            answer.status,
+            answer.contentType,
+            answer.contentType === 'application/json' ? answer.body : payload,
+          ),
+        );
     }
     res.writeHead(answer.status, { 'content-type': answer.contentType, ...answer.headers });
     res.end(payload);
@@ -309,7 +356,8 @@ export class AnchoreSimulator {
   /** Where a request path lands: the API's own mount, v1's rewrite of un-prefixed paths, or nowhere. */
   private route(pathname: string): { specPath: string } {
     const mount = `/${this.flavour}`;
-    if (pathname === mount || pathname.startsWith(`${mount}/`)) return { specPath: pathname.slice(mount.length) || '/' };
+    if (pathname === mount || pathname.startsWith(`${mount}/`))
+      return { specPath: pathname.slice(mount.length) || '/' };
     // Engine v1 rewrites un-prefixed paths to /v1 (§1.1). Enterprise: only /version is answered.
     if (this.flavour === 'v1') return { specPath: pathname };
     if (pathname === '/version' && this.options.rootVersion !== false) return { specPath: '/version' };
@@ -345,7 +393,9 @@ export class AnchoreSimulator {
     if (method === 'GET' && path === '/health') return new HttpAnswer(200, null, 'text/plain');
     if (method === 'GET' && path === '/') return new HttpAnswer(200, this.flavour);
     if (!user) {
-      return new HttpAnswer(401, 'Unauthorized', 'text/plain', { 'www-authenticate': 'basic realm="Authentication required"' });
+      return new HttpAnswer(401, 'Unauthorized', 'text/plain', {
+        'www-authenticate': 'basic realm="Authentication required"',
+      });
     }
     let account = user.account;
     if (accountHeader !== undefined && accountHeader !== user.account) {
@@ -371,14 +421,22 @@ export class AnchoreSimulator {
         if (query.get('history') !== 'true') found = found.sort((a, b) => b.sequence - a.sequence).slice(0, 1);
       }
       for (const image of found) this.advance(image);
-      if (v1) return found.length === 0 ? anchoreError(404, 'image data not found in DB') : new HttpAnswer(200, found.map((i) => this.record(i)));
+      if (v1)
+        return found.length === 0
+          ? anchoreError(404, 'image data not found in DB')
+          : new HttpAnswer(
+              200,
+              found.map((i) => this.record(i)),
+            );
       return new HttpAnswer(200, { items: found.map((i) => this.record(i)) });
     }
     const check = /^\/images\/([^/]+)\/check$/.exec(path);
     if (check && method === 'GET') return this.check(account, decodeURIComponent(check[1] ?? ''), query);
     const byDigest = /^\/images\/([^/]+)$/.exec(path);
     if (byDigest && method === 'GET') {
-      const image = this.images.find((i) => i.account === account && i.imageDigest === decodeURIComponent(byDigest[1] ?? ''));
+      const image = this.images.find(
+        (i) => i.account === account && i.imageDigest === decodeURIComponent(byDigest[1] ?? ''),
+      );
       if (!image) return anchoreError(404, 'image data not found in DB');
       this.advance(image);
       return new HttpAnswer(200, v1 ? [this.record(image)] : this.record(image));
@@ -418,9 +476,11 @@ export class AnchoreSimulator {
     const v1 = this.flavour === 'v1';
     const image = this.images.find((i) => i.account === account && i.imageDigest === digest);
     if (!image) return anchoreError(404, 'image data not found in DB');
-    if (image.status !== 'analyzed') return anchoreError(404, `image is not analyzed - analysis_status: ${image.status}`);
+    if (image.status !== 'analyzed')
+      return anchoreError(404, `image is not analyzed - analysis_status: ${image.status}`);
     const policyId = query.get(v1 ? 'policyId' : 'policy_id');
-    if (policyId !== null && policyId !== this.policyId) return anchoreError(404, `policy bundle ${policyId} not found in DB`);
+    if (policyId !== null && policyId !== this.policyId)
+      return anchoreError(404, `policy bundle ${policyId} not found in DB`);
     const tag = normalizeAnchoreTag(query.get('tag') ?? '');
     if (!image.tags.includes(tag)) {
       // Anchore evaluates the tag it is given; one never associated with the image means the
@@ -428,11 +488,9 @@ export class AnchoreSimulator {
       this.violations.push(`check for ${tag}, a tag never added with ${digest} (tags: ${image.tags.join(', ')})`);
       return anchoreError(404, 'could not find any evaluations for input images');
     }
-    const result =
-      this.policies.get(image.imageDigest) ??
+    const result = this.policies.get(image.imageDigest) ??
       this.policies.get(image.parentDigest) ??
-      this.options.decide?.({ imageDigest: image.imageDigest, tags: image.tags }) ??
-      { kind: 'pass' };
+      this.options.decide?.({ imageDigest: image.imageDigest, tags: image.tags }) ?? { kind: 'pass' };
     const detail = (v1 ? query.get('detail') : (query.get('detail') ?? 'true')) === 'true';
     const now = new Date().toISOString();
     if (v1) {
@@ -498,13 +556,30 @@ export class AnchoreSimulator {
   private v1Detail(image: SimImage, tag: string, result: SimPolicyResult, now: string): object {
     const action = result.kind === 'fail' ? 'stop' : result.kind === 'warn' ? 'warn' : 'go';
     const findings = result.kind === 'fail' || result.kind === 'warn' ? result.findings : [];
-    const rows = findings.map((f, i) => [image.imageId, tag, `trigger-${i}`, f.gate, f.trigger, f.message, action, false, this.policyId]);
+    const rows = findings.map((f, i) => [
+      image.imageId,
+      tag,
+      `trigger-${i}`,
+      f.gate,
+      f.trigger,
+      f.message,
+      action,
+      false,
+      this.policyId,
+    ]);
     return {
       result: {
         user_id: image.account,
         image_id: image.imageId,
         tag,
-        bundle: { id: this.policyId, name: 'Default bundle', version: '1_0', policies: [], whitelists: [], mappings: [] },
+        bundle: {
+          id: this.policyId,
+          name: 'Default bundle',
+          version: '1_0',
+          policies: [],
+          whitelists: [],
+          mappings: [],
+        },
         matched_mapping_rule: { name: 'default', registry: '*', repository: '*', image: { type: 'tag', value: '*' } },
         matched_whitelisted_images_rule: false,
         matched_blacklisted_images_rule: false,
@@ -528,7 +603,14 @@ export class AnchoreSimulator {
   }
 
   private record(image: SimImage): object {
-    const metadata = { arch: 'amd64', distro: 'alpine', distro_version: '3.19', dockerfile_mode: 'Guessed', image_size: 7_000_000, layer_count: 1 };
+    const metadata = {
+      arch: 'amd64',
+      distro: 'alpine',
+      distro_version: '3.19',
+      dockerfile_mode: 'Guessed',
+      image_size: 7_000_000,
+      layer_count: 1,
+    };
     const details = image.tags.map((fullTag) => {
       const tag = parseAnchoreReference(fullTag).tag ?? 'latest';
       const fullDigest = `${image.registry}/${image.repo}@${image.imageDigest}`;

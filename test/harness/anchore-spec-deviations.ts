@@ -18,7 +18,8 @@ function specsDir(): string {
 }
 
 export const ANCHORE_ENGINE_SPEC = path.join(specsDir(), 'anchore-engine', 'apiext-swagger.yaml');
-const enterpriseSpec = (version: string): string => path.join(specsDir(), 'anchore-enterprise', `anchore-api-v2-swagger-${version}.yaml`);
+const enterpriseSpec = (version: string): string =>
+  path.join(specsDir(), 'anchore-enterprise', `anchore-api-v2-swagger-${version}.yaml`);
 export const ANCHORE_ENTERPRISE_SPECS = [enterpriseSpec('2.0.0'), enterpriseSpec('2.13.0')];
 
 /** Both APIs: the engine's state machine has `analysis_queued`, missing from the enums (CONTRACTS §1.1, §1.2). */
@@ -137,5 +138,8 @@ function cached(file: string, deviations: SpecDeviations): SpecValidator {
 export function anchoreValidators(version: 'v1' | 'v2'): SpecValidator[] {
   return version === 'v1'
     ? [cached(ANCHORE_ENGINE_SPEC, ENGINE_V1_DEVIATIONS)]
-    : [cached(enterpriseSpec('2.0.0'), ENTERPRISE_V2_0_DEVIATIONS), cached(enterpriseSpec('2.13.0'), ENTERPRISE_V2_DEVIATIONS)];
+    : [
+        cached(enterpriseSpec('2.0.0'), ENTERPRISE_V2_0_DEVIATIONS),
+        cached(enterpriseSpec('2.13.0'), ENTERPRISE_V2_DEVIATIONS),
+      ];
 }

@@ -35,17 +35,31 @@ export class ClairStack {
     readonly configFile: string | undefined,
   ) {}
 
-  static async start(clair: TestClair, registry: TestRegistry, settings: Record<string, unknown> = {}): Promise<ClairStack> {
+  static async start(
+    clair: TestClair,
+    registry: TestRegistry,
+    settings: Record<string, unknown> = {},
+  ): Promise<ClairStack> {
     const { loaded, tlsCA } = await loadServingConfig({
       admin: { token: CLAIR_ADMIN_TOKEN },
-      registries: { insecure: [registry.host], allowPrivateNetworks: false, privateHosts: [registry.host], platforms: ['linux/amd64'] },
+      registries: {
+        insecure: [registry.host],
+        allowPrivateNetworks: false,
+        privateHosts: [registry.host],
+        platforms: ['linux/amd64'],
+      },
       analyzer: {
         type: 'clair',
         pollIntervalMs: 200,
         retries: 0,
         requestTimeoutMs: 2000,
         breaker: { failureThreshold: 2, openMs: 2000 },
-        clair: { url: clair.url, psk: clair.psk, issuer: clair.issuer, notifier: { header: NOTIFIER_HEADER, token: NOTIFIER_TOKEN } },
+        clair: {
+          url: clair.url,
+          psk: clair.psk,
+          issuer: clair.issuer,
+          notifier: { header: NOTIFIER_HEADER, token: NOTIFIER_TOKEN },
+        },
       },
       ...settings,
     });
@@ -75,7 +89,11 @@ export class ClairStack {
   }
 
   /** A request to the admin listener; `headers` replace the bearer token when given. */
-  async admin(method: string, path: string, options: { headers?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
+  async admin(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: unknown } = {},
+  ): Promise<{ status: number; body: unknown }> {
     const response = await fetch(new URL(path, this.adminUrl), {
       method,
       headers: {

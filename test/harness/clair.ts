@@ -45,7 +45,8 @@ export function ensureClair(): ClairBinaries {
       `Clair ${CLAIR_VERSION} is missing and \`bash ${script}\` failed (it needs Go ≥ 1.24.9: apt-get install -y golang-go): ${String(error)}`,
     );
   }
-  if (!existsSync(binaries.clair) || !existsSync(binaries.clairctl)) throw new Error(`build-clair.sh ran but ${dir} lacks clair/clairctl`);
+  if (!existsSync(binaries.clair) || !existsSync(binaries.clairctl))
+    throw new Error(`build-clair.sh ran but ${dir} lacks clair/clairctl`);
   return binaries;
 }
 
@@ -71,7 +72,12 @@ export interface AlpineVulnerability {
  * 3.19, no `version_id`): the matcher compares only did/name/pretty_name, but the notifier's
  * affected-manifests lookup (datastore/postgres/affectedmanifest.go) wants every field equal.
  */
-export const ALPINE_DISTRIBUTION = { did: 'alpine', name: 'Alpine Linux', version: '3.19', pretty_name: 'Alpine Linux v3.19' };
+export const ALPINE_DISTRIBUTION = {
+  did: 'alpine',
+  name: 'Alpine Linux',
+  version: '3.19',
+  pretty_name: 'Alpine Linux v3.19',
+};
 
 export interface ClairStartOptions {
   /** Where Clair's notifier POSTs, with these headers (the scangate admin listener). */
@@ -118,7 +124,9 @@ export class TestClair {
     if (this.child) throw new Error('clair is already running');
     this.lastStart = options;
     this.writeConfig(options);
-    const child = spawn(this.binaries.clair, ['-conf', this.configFile, '-mode', 'combo'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.binaries.clair, ['-conf', this.configFile, '-mode', 'combo'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.add(child);
     this.child = child;
     this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -192,8 +200,12 @@ export class TestClair {
     const file = join(this.dir, `vulns-${this.imports}.jsonl`);
     writeFileSync(file, `${lines.join('\n')}\n`);
     await new Promise<void>((resolve, reject) => {
-      execFile(this.binaries.clairctl, ['-c', this.configFile, 'import-updaters', file], { timeout: 60_000 }, (error, _out, stderr) =>
-        error ? reject(new Error(`clairctl import-updaters failed: ${stderr || error.message}`)) : resolve(),
+      execFile(
+        this.binaries.clairctl,
+        ['-c', this.configFile, 'import-updaters', file],
+        { timeout: 60_000 },
+        (error, _out, stderr) =>
+          error ? reject(new Error(`clairctl import-updaters failed: ${stderr || error.message}`)) : resolve(),
       );
     });
   }

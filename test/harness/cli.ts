@@ -12,7 +12,10 @@ export interface CliResult {
 }
 
 /** Runs the built `scangate` command (`pnpm test` builds it first with `tsc -b`). */
-export function runCli(args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): CliResult {
+export function runCli(
+  args: readonly string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "pnpm build" (pnpm test does it first)`);
   const result = spawnSync(process.execPath, [CLI, ...args], {
     cwd: REPO_ROOT,
@@ -26,7 +29,10 @@ export function runCli(args: readonly string[], options: { input?: string; env?:
 }
 
 /** Like runCli, without blocking this process: for commands that talk to a server running in it. */
-export function runCliAsync(args: readonly string[], options: { env?: Record<string, string> } = {}): Promise<CliResult> {
+export function runCliAsync(
+  args: readonly string[],
+  options: { env?: Record<string, string> } = {},
+): Promise<CliResult> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "pnpm build" (pnpm test does it first)`);
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: REPO_ROOT,

@@ -30,7 +30,6 @@ export function requireRegistryBinaries(): void {
   if (missing.length > 0) throw new Error(`${REGISTRY_MISSING_MESSAGE} (missing: ${missing.join(', ')})`);
 }
 
-
 function run(command: string, args: readonly string[], cwd?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(command, args, { cwd, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
@@ -69,7 +68,8 @@ export async function startRegistry(auth: RegistryAuthVariant = { kind: 'anonymo
   if (auth.kind === 'htpasswd') {
     const file = join(dir, 'htpasswd');
     writeFileSync(file, '');
-    for (const user of auth.users) execFileSync('htpasswd', ['-B', '-b', file, user.username, user.password], { stdio: 'pipe' });
+    for (const user of auth.users)
+      execFileSync('htpasswd', ['-B', '-b', file, user.username, user.password], { stdio: 'pipe' });
     authYaml = `auth:\n  htpasswd:\n    realm: scangate-test\n    path: ${file}\n`;
     pushCredentials = auth.users[0];
   } else if (auth.kind === 'token') {
@@ -180,7 +180,13 @@ export async function skopeoInspectRaw(
   const stdout = await new Promise<Buffer>((resolve, reject) => {
     execFile(
       'skopeo',
-      ['inspect', '--raw', '--tls-verify=false', ...(creds ? ['--creds', `${creds.username}:${creds.password}`] : []), `docker://${registry.host}/${nameRef}`],
+      [
+        'inspect',
+        '--raw',
+        '--tls-verify=false',
+        ...(creds ? ['--creds', `${creds.username}:${creds.password}`] : []),
+        `docker://${registry.host}/${nameRef}`,
+      ],
       { encoding: 'buffer', timeout: 60_000 },
       (error, out, err) => (error ? reject(new Error(`skopeo inspect failed: ${err.toString()}`)) : resolve(out)),
     );
@@ -189,7 +195,11 @@ export async function skopeoInspectRaw(
 }
 
 /** `skopeo inspect --format {{.Digest}}`: what skopeo reports as the image digest. */
-export async function skopeoDigest(registry: TestRegistry, nameRef: string, credentials?: RegistryCredentials): Promise<string> {
+export async function skopeoDigest(
+  registry: TestRegistry,
+  nameRef: string,
+  credentials?: RegistryCredentials,
+): Promise<string> {
   const creds = credentials ?? registry.pushCredentials;
   const out = await run('skopeo', [
     'inspect',
@@ -203,10 +213,22 @@ export async function skopeoDigest(registry: TestRegistry, nameRef: string, cred
 }
 
 /** PUTs a manifest (an index or list the test wrote) to an anonymous registry; returns its digest. */
-export async function putManifest(registry: TestRegistry, name: string, tag: string, mediaType: string, body: Buffer): Promise<string> {
+export async function putManifest(
+  registry: TestRegistry,
+  name: string,
+  tag: string,
+  mediaType: string,
+  body: Buffer,
+): Promise<string> {
   const status = await new Promise<number>((resolve, reject) => {
     const req = httpRequest(
-      { host: HOST, port: registry.port, method: 'PUT', path: `/v2/${name}/manifests/${tag}`, headers: { 'content-type': mediaType } },
+      {
+        host: HOST,
+        port: registry.port,
+        method: 'PUT',
+        path: `/v2/${name}/manifests/${tag}`,
+        headers: { 'content-type': mediaType },
+      },
       (res: IncomingMessage) => {
         res.resume();
         resolve(res.statusCode ?? 0);
@@ -247,7 +269,21 @@ export async function startTokenServer(users: readonly RegistryCredentials[]): P
   const certFile = join(dir, 'cert.pem');
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=scangate-test-token'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=scangate-test-token',
+    ],
     { stdio: 'pipe' },
   );
   const key = readFileSync(keyFile, 'utf8');
@@ -294,9 +330,9 @@ export async function startTokenServer(users: readonly RegistryCredentials[]): P
     const token = `${signingInput}.${signature}`;
     // Alternate the field name so both `token` and `access_token` are exercised.
     const body = requests.length % 2 === 0 ? { access_token: token } : { token };
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({ ...body, ...(state.expiresIn !== undefined ? { expires_in: state.expiresIn } : {}) }),
-    );
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ ...body, ...(state.expiresIn !== undefined ? { expires_in: state.expiresIn } : {}) }));
   });
   await new Promise<void>((resolve) => server.listen(port, HOST, resolve));
   return {

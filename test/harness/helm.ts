@@ -28,7 +28,12 @@ export interface CommandResult {
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly annotations?: Record<string, string>; readonly labels?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly annotations?: Record<string, string>;
+    readonly labels?: Record<string, string>;
+  };
   readonly [field: string]: unknown;
 }
 
@@ -90,7 +95,10 @@ export class Helm {
   }
 
   /** `helm template` of the chart; throws with helm's message when it fails. */
-  async template(values: Record<string, unknown>, options: { release?: string; namespace?: string } = {}): Promise<KubeObject[]> {
+  async template(
+    values: Record<string, unknown>,
+    options: { release?: string; namespace?: string } = {},
+  ): Promise<KubeObject[]> {
     const result = await this.run([
       'template',
       options.release ?? 'gate',

@@ -34,17 +34,26 @@ export class HttpsClient {
     return this.send('GET', path, undefined, {});
   }
 
-  send(method: string, path: string, payload: string | Buffer | undefined, headers: OutgoingHttpHeaders): Promise<HttpsResponse> {
+  send(
+    method: string,
+    path: string,
+    payload: string | Buffer | undefined,
+    headers: OutgoingHttpHeaders,
+  ): Promise<HttpsResponse> {
     return new Promise((resolve, reject) => {
-      const req = request(new URL(path, this.baseUrl), { method, agent: this.agent, headers, timeout: 30_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: <T>() => JSON.parse(text) as T });
-        });
-        res.on('error', reject);
-      });
+      const req = request(
+        new URL(path, this.baseUrl),
+        { method, agent: this.agent, headers, timeout: 30_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: <T>() => JSON.parse(text) as T });
+          });
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
       req.on('error', reject);
       req.end(payload);

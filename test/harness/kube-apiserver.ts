@@ -24,7 +24,13 @@ export interface KubeApiserver {
 }
 
 export const KUBE_VERSION = process.env['KUBE_VERSION'] ?? 'v1.34.4';
-export const KUBE_APISERVER_BIN = join(homedir(), '.cache', 'scangate', `kube-apiserver-${KUBE_VERSION}`, 'kube-apiserver');
+export const KUBE_APISERVER_BIN = join(
+  homedir(),
+  '.cache',
+  'scangate',
+  `kube-apiserver-${KUBE_VERSION}`,
+  'kube-apiserver',
+);
 export const KUBE_APISERVER_MISSING_MESSAGE =
   `kube-apiserver ${KUBE_VERSION} is missing at ${KUBE_APISERVER_BIN}: build it with ` +
   '`bash test/peers/build-kube-apiserver.sh` (takes 8–15 minutes on 2 cores)';
@@ -78,7 +84,12 @@ async function terminate(spawned: Spawned): Promise<void> {
   clearTimeout(timer);
 }
 
-async function pollUntil(what: string, deadlineMs: number, check: () => Promise<boolean>, spawned: Spawned): Promise<void> {
+async function pollUntil(
+  what: string,
+  deadlineMs: number,
+  check: () => Promise<boolean>,
+  spawned: Spawned,
+): Promise<void> {
   const end = Date.now() + deadlineMs;
   let last = '';
   while (Date.now() < end) {
@@ -154,21 +165,36 @@ async function startEtcd(dir: string): Promise<{ url: string; process: Spawned }
   const etcd = spawnLogged(
     'etcd',
     [
-      '--name', 'scangate-test',
-      '--data-dir', join(dir, 'etcd'),
-      '--listen-client-urls', url,
-      '--advertise-client-urls', url,
-      '--listen-peer-urls', peer,
-      '--initial-advertise-peer-urls', peer,
-      '--initial-cluster', `scangate-test=${peer}`,
-      '--initial-cluster-state', 'new',
-      '--log-level', 'warn',
-      '--logger', 'zap',
+      '--name',
+      'scangate-test',
+      '--data-dir',
+      join(dir, 'etcd'),
+      '--listen-client-urls',
+      url,
+      '--advertise-client-urls',
+      url,
+      '--listen-peer-urls',
+      peer,
+      '--initial-advertise-peer-urls',
+      peer,
+      '--initial-cluster',
+      `scangate-test=${peer}`,
+      '--initial-cluster-state',
+      'new',
+      '--log-level',
+      'warn',
+      '--logger',
+      'zap',
     ],
     dir,
   );
   try {
-    await pollUntil(`etcd on ${url} healthy`, ETCD_DEADLINE_MS, async () => (await httpGet(`${url}/health`)) === 200, etcd);
+    await pollUntil(
+      `etcd on ${url} healthy`,
+      ETCD_DEADLINE_MS,
+      async () => (await httpGet(`${url}/health`)) === 200,
+      etcd,
+    );
   } catch (error) {
     await terminate(etcd);
     throw error;
@@ -285,7 +311,11 @@ export async function startKubeApiserver(options: { extraFlags?: readonly string
           const child = execFile(
             kubectlBin,
             ['--kubeconfig', kubeconfig, ...args],
-            { timeout: KUBECTL_TIMEOUT_MS, maxBuffer: 32 * 1024 * 1024, env: { PATH: process.env['PATH'] ?? '', HOME: dir } },
+            {
+              timeout: KUBECTL_TIMEOUT_MS,
+              maxBuffer: 32 * 1024 * 1024,
+              env: { PATH: process.env['PATH'] ?? '', HOME: dir },
+            },
             (error, stdout, stderr) => {
               const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
               resolve({ code, stdout, stderr: stderr || (error ? error.message : '') });
@@ -296,7 +326,8 @@ export async function startKubeApiserver(options: { extraFlags?: readonly string
         }),
       metrics: async () => {
         const response = await httpsGet(`${url}/metrics`, ca.certPem, token);
-        if (response.status !== 200) throw new Error(`GET ${url}/metrics: ${response.status} ${response.body.slice(0, 200)}`);
+        if (response.status !== 200)
+          throw new Error(`GET ${url}/metrics: ${response.status} ${response.body.slice(0, 200)}`);
         return response.body;
       },
       stop,

@@ -124,7 +124,9 @@ const listType: SchemaValidateFunction = (schema: unknown, data: unknown, parent
     const identity =
       schema === 'set'
         ? JSON.stringify(item)
-        : JSON.stringify(keys.map((k) => (typeof item === 'object' && item !== null ? (item as JsonSchema)[k] : undefined)));
+        : JSON.stringify(
+            keys.map((k) => (typeof item === 'object' && item !== null ? (item as JsonSchema)[k] : undefined)),
+          );
     if (seen.has(identity)) {
       listType.errors = [
         {
@@ -282,7 +284,9 @@ function describeErrors(errors: readonly ErrorObject[] | null | undefined): stri
 
 function fail(what: string, violations: readonly string[]): void {
   if (violations.length === 0) return;
-  throw new Error(`${what} violates the contract (${violations.length}):\n${violations.map((v) => `  - ${v}`).join('\n')}`);
+  throw new Error(
+    `${what} violates the contract (${violations.length}):\n${violations.map((v) => `  - ${v}`).join('\n')}`,
+  );
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -327,7 +331,9 @@ export function admissionReviewResponseViolations(
     violations.push(`the request's apiVersion ${JSON.stringify(requestApiVersion)} is not an AdmissionReview version`);
   }
   if (body['apiVersion'] !== requestApiVersion) {
-    violations.push(`apiVersion: ${JSON.stringify(body['apiVersion'])} is not the request's ${JSON.stringify(requestApiVersion)}`);
+    violations.push(
+      `apiVersion: ${JSON.stringify(body['apiVersion'])} is not the request's ${JSON.stringify(requestApiVersion)}`,
+    );
   }
   if (body['kind'] !== 'AdmissionReview') {
     violations.push(`kind: ${JSON.stringify(body['kind'])} is not "AdmissionReview"`);
@@ -335,7 +341,9 @@ export function admissionReviewResponseViolations(
   const response = body['response'];
   if (!isRecord(response)) return violations;
   if (response['uid'] !== requestUid) {
-    violations.push(`response.uid: ${JSON.stringify(response['uid'])} is not the request's ${JSON.stringify(requestUid)}`);
+    violations.push(
+      `response.uid: ${JSON.stringify(response['uid'])} is not the request's ${JSON.stringify(requestUid)}`,
+    );
   }
   for (const field of ['patch', 'patchType']) {
     if (field in response) violations.push(`response.${field}: a validating webhook must not return it`);
@@ -412,7 +420,8 @@ export function kubernetesObjectViolations(object: unknown): string[] {
   if (!isRecord(object)) return ['(root): must be an object'];
   const apiVersion = object['apiVersion'];
   const kind = object['kind'];
-  if (typeof apiVersion !== 'string' || typeof kind !== 'string') return ['(root): apiVersion and kind must be strings'];
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string')
+    return ['(root): apiVersion and kind must be strings'];
   const key = `${apiVersion}/${kind}`;
   const ref = kinds.get(SCHEMA_ALIASES[key] ?? key);
   if (ref === undefined) return [`(root): no saved OpenAPI schema for ${key}`];

@@ -57,11 +57,32 @@ export async function startPostgres(database = 'clair'): Promise<TestPostgres> {
     chownSync(dir, uid, gid);
   }
   const data = join(dir, 'data');
-  await asPostgres(join(POSTGRES_BIN, 'initdb'), ['-D', data, '-U', USER, '--auth=trust', '--encoding=UTF8', '--no-sync']);
+  await asPostgres(join(POSTGRES_BIN, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    USER,
+    '--auth=trust',
+    '--encoding=UTF8',
+    '--no-sync',
+  ]);
   const port = await freePort();
   const asRoot = process.getuid?.() === 0;
   const postgres = join(POSTGRES_BIN, 'postgres');
-  const args = ['-D', data, '-p', String(port), '-k', dir, '-c', `listen_addresses=${HOST}`, '-c', 'fsync=off', '-c', 'max_connections=200'];
+  const args = [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    `listen_addresses=${HOST}`,
+    '-c',
+    'fsync=off',
+    '-c',
+    'max_connections=200',
+  ];
   const child = asRoot
     ? spawn('runuser', ['-u', 'postgres', '--', postgres, ...args], { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' })
     : spawn(postgres, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/' });
@@ -91,7 +112,9 @@ export async function startPostgres(database = 'clair'): Promise<TestPostgres> {
     connstring: `host=${HOST} port=${port} user=${USER} dbname=${database} sslmode=disable`,
     async dispose() {
       // Immediate: nothing to keep, and a smart shutdown would wait for Clair's idle pools.
-      await asPostgres(join(POSTGRES_BIN, 'pg_ctl'), ['-D', data, 'stop', '-m', 'immediate']).catch(() => child.kill('SIGKILL'));
+      await asPostgres(join(POSTGRES_BIN, 'pg_ctl'), ['-D', data, 'stop', '-m', 'immediate']).catch(() =>
+        child.kill('SIGKILL'),
+      );
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
@@ -103,7 +126,9 @@ export async function startPostgres(database = 'clair'): Promise<TestPostgres> {
 
 async function postgresIds(): Promise<{ uid: number; gid: number }> {
   const out = await new Promise<string>((resolve, reject) =>
-    execFile('id', ['postgres'], (error, stdout) => (error ? reject(new Error(POSTGRES_MISSING_MESSAGE)) : resolve(stdout))),
+    execFile('id', ['postgres'], (error, stdout) =>
+      error ? reject(new Error(POSTGRES_MISSING_MESSAGE)) : resolve(stdout),
+    ),
   );
   const uid = /uid=(\d+)/.exec(out)?.[1];
   const gid = /gid=(\d+)/.exec(out)?.[1];

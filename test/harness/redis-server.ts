@@ -52,7 +52,6 @@ export interface TestRedis {
   dispose(): Promise<void>;
 }
 
-
 /** Throws with the install command when redis-server or redis-cli is missing. */
 export function requireRedisBinaries(): void {
   if (!onPath('redis-server') || !onPath('redis-cli')) throw new Error(REDIS_MISSING_MESSAGE);
@@ -164,13 +163,20 @@ class RedisProcess implements TestRedis {
       'redis-server',
       [
         ...this.leadingArgs(),
-        '--port', String(this.port),
-        '--bind', HOST,
-        '--save', '',
-        '--appendonly', 'no',
-        '--maxmemory-policy', 'noeviction',
-        '--dir', this.dir,
-        '--daemonize', 'no',
+        '--port',
+        String(this.port),
+        '--bind',
+        HOST,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--maxmemory-policy',
+        'noeviction',
+        '--dir',
+        this.dir,
+        '--daemonize',
+        'no',
         ...this.args,
       ],
       { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] },

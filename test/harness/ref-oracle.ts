@@ -46,14 +46,18 @@ export function ensureRefOracle(): string {
     if (!onPath('go')) throw new Error(GO_MISSING_MESSAGE);
     // Inherit stdout/stderr so the first build's cost shows in CI output.
     execFileSync('bash', [join(testRoot, 'peers', 'build-ref-oracle.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
-    if (!isBuiltFrom(sourceDir, outDir, binary)) throw new Error(`build-ref-oracle.sh ran but ${binary} is not current`);
+    if (!isBuiltFrom(sourceDir, outDir, binary))
+      throw new Error(`build-ref-oracle.sh ran but ${binary} is not current`);
   }
   verifiedBinary = binary;
   return binary;
 }
 
 /** Parses every input with Go; one line per input, in order. */
-export async function runRefOracle(inputs: readonly string[], mode: RefOracleMode = 'normalized'): Promise<RefOracleLine[]> {
+export async function runRefOracle(
+  inputs: readonly string[],
+  mode: RefOracleMode = 'normalized',
+): Promise<RefOracleLine[]> {
   const stdout = await runOracle(['--json-lines', '--mode', mode], inputs);
   const lines = stdout.split('\n').filter((line) => line !== '');
   if (lines.length !== inputs.length) {

@@ -63,7 +63,8 @@ function randomValue(r: SeededRandom, depth = 0): unknown {
       return Array.from({ length: r.int(4) }, () => randomValue(r, depth + 1));
     case 6: {
       const object: Record<string, unknown> = {};
-      for (let i = r.int(4); i > 0; i--) object[r.next() < 0.3 ? r.pick(POLLUTION_KEYS) : `k${r.int(100)}`] = randomValue(r, depth + 1);
+      for (let i = r.int(4); i > 0; i--)
+        object[r.next() < 0.3 ? r.pick(POLLUTION_KEYS) : `k${r.int(100)}`] = randomValue(r, depth + 1);
       return object;
     }
     default:
@@ -72,12 +73,18 @@ function randomValue(r: SeededRandom, depth = 0): unknown {
 }
 
 /** Every container/object/array position in a JSON value, as a path of keys. */
-function positions(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = [], budget = { left: 4000 }): (string | number)[][] {
+function positions(
+  value: unknown,
+  path: (string | number)[] = [],
+  out: (string | number)[][] = [],
+  budget = { left: 4000 },
+): (string | number)[][] {
   if (budget.left-- <= 0) return out;
   out.push(path);
   if (Array.isArray(value)) value.forEach((v, i) => positions(v, [...path, i], out, budget));
   else if (value !== null && typeof value === 'object') {
-    for (const key of Object.keys(value)) positions((value as Record<string, unknown>)[key], [...path, key], out, budget);
+    for (const key of Object.keys(value))
+      positions((value as Record<string, unknown>)[key], [...path, key], out, budget);
   }
   return out;
 }
@@ -99,15 +106,28 @@ export function mutateReview(base: object, r: SeededRandom): MutatedBody {
   if (kind < 9) {
     const depth = 1000 + r.int(20_000);
     const nested = `${'['.repeat(depth)}${']'.repeat(depth)}`;
-    return { text: JSON.stringify(base).replace('"object":', `"deep":${nested},"object":`), contentType: json, mutation: `nesting ${depth}` };
+    return {
+      text: JSON.stringify(base).replace('"object":', `"deep":${nested},"object":`),
+      contentType: json,
+      mutation: `nesting ${depth}`,
+    };
   }
   if (kind < 11) {
-    return { text: JSON.stringify(base), contentType: r.pick(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', '']), mutation: 'content type' };
+    return {
+      text: JSON.stringify(base),
+      contentType: r.pick(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', '']),
+      mutation: 'content type',
+    };
   }
   if (kind < 14) {
     const key = r.pick(['__proto__', 'constructor']);
-    const inject = key === '__proto__' ? `{"__proto__":{"polluted":true}}` : `{"constructor":{"prototype":{"polluted":true}}}`;
-    return { text: JSON.stringify(base).replace('"metadata":', `"metadata":${inject},"x":`), contentType: json, mutation: `pollution ${key}` };
+    const inject =
+      key === '__proto__' ? `{"__proto__":{"polluted":true}}` : `{"constructor":{"prototype":{"polluted":true}}}`;
+    return {
+      text: JSON.stringify(base).replace('"metadata":', `"metadata":${inject},"x":`),
+      contentType: json,
+      mutation: `pollution ${key}`,
+    };
   }
   const copy = JSON.parse(JSON.stringify(base)) as object;
   const edits = 1 + r.int(4);
@@ -124,7 +144,12 @@ export function mutateReview(base: object, r: SeededRandom): MutatedBody {
     if (op === 0 && !Array.isArray(parent)) {
       delete parent[key];
       applied.push(`delete ${path.join('.')}`);
-    } else if (op === 1 && !widened && Array.isArray(parent[key]) && JSON.stringify((parent[key] as unknown[])[0] ?? null).length < 2048) {
+    } else if (
+      op === 1 &&
+      !widened &&
+      Array.isArray(parent[key]) &&
+      JSON.stringify((parent[key] as unknown[])[0] ?? null).length < 2048
+    ) {
       widened = true;
       const first = JSON.stringify((parent[key] as unknown[])[0] ?? null);
       parent[key] = Array.from({ length: 1 + r.int(3000) }, () => JSON.parse(first) as unknown);

@@ -33,7 +33,12 @@ export class ScangateStack {
 
   static async start(settings: Record<string, unknown>, options: { workers?: number } = {}): Promise<ScangateStack> {
     const { loaded, tlsCA } = await loadServingConfig({ admin: { token: ADMIN_TOKEN }, ...settings });
-    const webhook = await startTestWebhook({ loaded, tlsCA, analyzer: new TestAnalyzer(), resolver: new TestResolver() });
+    const webhook = await startTestWebhook({
+      loaded,
+      tlsCA,
+      analyzer: new TestAnalyzer(),
+      resolver: new TestResolver(),
+    });
     const callLog = join(tempDir('calls'), 'calls.jsonl');
     const stack = new ScangateStack(webhook, loaded.file ?? '', callLog, []);
     for (let i = 0; i < (options.workers ?? 0); i++) await stack.addWorker();
@@ -82,7 +87,11 @@ export class ScangateStack {
     return digest === undefined ? calls : calls.filter((c) => c.digest === digest);
   }
 
-  async admin(method: string, path: string, options: { token?: string | null; body?: unknown } = {}): Promise<{ status: number; body: any }> {
+  async admin(
+    method: string,
+    path: string,
+    options: { token?: string | null; body?: unknown } = {},
+  ): Promise<{ status: number; body: any }> {
     const token = options.token === undefined ? ADMIN_TOKEN : options.token;
     const response = await fetch(new URL(path, `http://127.0.0.1:${this.webhook.webhook.adminPort}`), {
       method,
@@ -126,4 +135,3 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-

@@ -62,7 +62,16 @@ export interface SpecOperation {
   readonly pathNames: readonly string[];
 }
 
-const DROPPED_KEYWORDS = new Set(['example', 'examples', 'xml', 'externalDocs', 'discriminator', 'nullable', 'x-nullable', 'collectionFormat']);
+const DROPPED_KEYWORDS = new Set([
+  'example',
+  'examples',
+  'xml',
+  'externalDocs',
+  'discriminator',
+  'nullable',
+  'x-nullable',
+  'collectionFormat',
+]);
 /** Formats the Anchore specs use that are no JSON Schema format (`path`, typos of date-time): annotations only. */
 const ANNOTATION_FORMATS = ['path', 'datetime', 'data-time'];
 
@@ -110,7 +119,8 @@ export class SpecValidator {
     for (const parameter of operation.parameters) {
       let raw: string | string[] | undefined;
       if (parameter.in === 'path') raw = pathValues[operation.pathNames.indexOf(parameter.name)];
-      else if (parameter.in === 'query') raw = request.query.has(parameter.name) ? request.query.getAll(parameter.name) : undefined;
+      else if (parameter.in === 'query')
+        raw = request.query.has(parameter.name) ? request.query.getAll(parameter.name) : undefined;
       else if (parameter.in === 'header') raw = request.headers[parameter.name.toLowerCase()];
       else continue;
       if (raw === undefined) {
@@ -123,15 +133,22 @@ export class SpecValidator {
       }
     }
     for (const key of new Set(request.query.keys())) {
-      if (!operation.parameters.some((p) => p.in === 'query' && p.name === key)) add(`query parameter ${key} is not declared`);
+      if (!operation.parameters.some((p) => p.in === 'query' && p.name === key))
+        add(`query parameter ${key} is not declared`);
     }
     if (operation.body) {
       if (request.body === undefined) {
         if (operation.body.required) add('the request body is missing');
       } else {
         const type = String(request.headers['content-type'] ?? '');
-        if (!type.startsWith('application/json')) add(`request content-type ${type || '(none)'} is not application/json`);
-        for (const error of this.check(`body ${operation.method} ${operation.template}`, operation.body.schema, request.body, true)) {
+        if (!type.startsWith('application/json'))
+          add(`request content-type ${type || '(none)'} is not application/json`);
+        for (const error of this.check(
+          `body ${operation.method} ${operation.template}`,
+          operation.body.schema,
+          request.body,
+          true,
+        )) {
           add(`request body: ${error}`);
         }
       }
@@ -144,10 +161,13 @@ export class SpecValidator {
   /** Violations of a response to `operation`; `body` is the parsed JSON, or the text when not JSON. */
   validateResponse(operation: SpecOperation, status: number, contentType: string, body: unknown): string[] {
     const label = `${this.name}: ${operation.method.toUpperCase()} ${operation.template} → ${status}`;
-    const override = this.deviations.responseSchemas?.[`${operation.method.toUpperCase()} ${operation.template} ${status}`];
+    const override =
+      this.deviations.responseSchemas?.[`${operation.method.toUpperCase()} ${operation.template} ${status}`];
     let schema: JsonMap | null | undefined = override as JsonMap | undefined;
     if (schema === undefined) {
-      const declared = operation.responses.has(String(status)) ? operation.responses.get(String(status)) : operation.responses.get('default');
+      const declared = operation.responses.has(String(status))
+        ? operation.responses.get(String(status))
+        : operation.responses.get('default');
       if (declared !== undefined) schema = declared;
       else {
         const deviation = this.deviations.undeclaredStatuses?.[status];
@@ -157,7 +177,8 @@ export class SpecValidator {
       }
     }
     if (schema === null) return [];
-    if (!contentType.startsWith('application/json')) return [`${label}: content-type ${contentType || '(none)'} is not application/json`];
+    if (!contentType.startsWith('application/json'))
+      return [`${label}: content-type ${contentType || '(none)'} is not application/json`];
     return this.check(`response ${label}`, schema, body, false).map((error) => `${label}: ${error}`);
   }
 
@@ -170,18 +191,24 @@ export class SpecValidator {
     if (validate(value)) return [];
     // A nullable schema is `anyOf: [null, schema]`: its "must be null" and "anyOf" errors only
     // repeat that the value is not valid for the schema, whose own errors are kept.
-    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params['type'] === 'null'));
+    const errors = (validate.errors ?? []).filter(
+      (e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params['type'] === 'null'),
+    );
     return (errors.length > 0 ? errors : (validate.errors ?? [])).map(describeError);
   }
 
   private definitions(): JsonMap {
-    const raw = (this.definitionsKey === 'definitions'
-      ? this.document['definitions']
-      : (this.document['components'] as JsonMap | undefined)?.['schemas']) as JsonMap | undefined;
+    const raw = (
+      this.definitionsKey === 'definitions'
+        ? this.document['definitions']
+        : (this.document['components'] as JsonMap | undefined)?.['schemas']
+    ) as JsonMap | undefined;
     const definitions: JsonMap = structuredClone(raw ?? {});
     for (const [where, values] of Object.entries(this.deviations.extraEnumValues ?? {})) {
       const [definition = '', property = ''] = where.split('.');
-      const schema = ((definitions[definition] as JsonMap | undefined)?.['properties'] as JsonMap | undefined)?.[property] as JsonMap | undefined;
+      const schema = ((definitions[definition] as JsonMap | undefined)?.['properties'] as JsonMap | undefined)?.[
+        property
+      ] as JsonMap | undefined;
       if (!schema || !Array.isArray(schema['enum'])) throw new Error(`${this.name}: deviation ${where} names no enum`);
       schema['enum'] = [...schema['enum'], ...values];
     }
@@ -189,7 +216,9 @@ export class SpecValidator {
   }
 
   private convertAll(definitions: JsonMap, strict: boolean): JsonMap {
-    return Object.fromEntries(Object.entries(definitions).map(([name, schema]) => [name, this.convert(schema, strict)]));
+    return Object.fromEntries(
+      Object.entries(definitions).map(([name, schema]) => [name, this.convert(schema, strict)]),
+    );
   }
 
   /** A spec schema as JSON Schema (draft-07) for ajv. */
@@ -202,14 +231,23 @@ export class SpecValidator {
       if (key === '$ref' && typeof value === 'string') out[key] = this.refTo(value, strict);
       else if (key === 'properties' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
         // Property names are data, not keywords: convert each schema, keep every name.
-        out[key] = Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, this.convert(schema, strict)]));
+        out[key] = Object.fromEntries(
+          Object.entries(value).map(([name, schema]) => [name, this.convert(schema, strict)]),
+        );
       } else if (key === 'enum' && Array.isArray(value)) {
         // 2.13.0's SystemStatistics.name lists one value twice, which ajv refuses as a schema.
         out[key] = [...new Map(value.map((v) => [JSON.stringify(v), v])).values()];
       } else out[key] = this.convert(value, strict);
     }
     const listsProperties = out['properties'] !== undefined && Object.keys(out['properties'] as JsonMap).length > 0;
-    if (strict && listsProperties && out['additionalProperties'] === undefined && !out['allOf'] && !out['anyOf'] && !out['oneOf']) {
+    if (
+      strict &&
+      listsProperties &&
+      out['additionalProperties'] === undefined &&
+      !out['allOf'] &&
+      !out['anyOf'] &&
+      !out['oneOf']
+    ) {
       out['additionalProperties'] = false;
     }
     if (node['nullable'] === true || node['x-nullable'] === true) return { anyOf: [{ type: 'null' }, out] };
@@ -243,18 +281,27 @@ export class SpecValidator {
         if (!op) continue;
         const parameters: Parameter[] = [];
         let body: SpecOperation['body'];
-        for (const raw of [...shared, ...((op['parameters'] as JsonMap[] | undefined) ?? [])].map((p) => this.resolveParameter(p))) {
+        for (const raw of [...shared, ...((op['parameters'] as JsonMap[] | undefined) ?? [])].map((p) =>
+          this.resolveParameter(p),
+        )) {
           const where = raw['in'] as Parameter['in'];
           if (where === 'body') {
             body = { required: raw['required'] === true, schema: raw['schema'] as JsonMap };
             continue;
           }
           const schema = swagger2 ? swagger2ParameterSchema(raw) : ((raw['schema'] as JsonMap | undefined) ?? {});
-          parameters.push({ name: String(raw['name']), in: where, required: raw['required'] === true || where === 'path', schema });
+          parameters.push({
+            name: String(raw['name']),
+            in: where,
+            required: raw['required'] === true || where === 'path',
+            schema,
+          });
         }
         const requestBody = op['requestBody'] as JsonMap | undefined;
         if (requestBody) {
-          const schema = ((requestBody['content'] as JsonMap | undefined)?.['application/json'] as JsonMap | undefined)?.['schema'] as JsonMap | undefined;
+          const schema = (
+            (requestBody['content'] as JsonMap | undefined)?.['application/json'] as JsonMap | undefined
+          )?.['schema'] as JsonMap | undefined;
           body = { required: requestBody['required'] === true, schema: schema ?? {} };
         }
         const responses = new Map<string, JsonMap | null>();
@@ -262,7 +309,8 @@ export class SpecValidator {
           const r = response as JsonMap;
           const schema = swagger2
             ? (r['schema'] as JsonMap | undefined)
-            : (((r['content'] as JsonMap | undefined)?.['application/json'] as JsonMap | undefined)?.['schema'] as JsonMap | undefined);
+            : (((r['content'] as JsonMap | undefined)?.['application/json'] as JsonMap | undefined)?.['schema'] as
+                JsonMap | undefined);
           responses.set(status, schema ?? null);
         }
         const pathNames = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
@@ -286,7 +334,18 @@ export class SpecValidator {
 /** A Swagger 2.0 non-body parameter carries its schema keywords inline. */
 function swagger2ParameterSchema(raw: JsonMap): JsonMap {
   const schema: JsonMap = {};
-  for (const key of ['type', 'enum', 'pattern', 'format', 'items', 'minimum', 'maximum', 'minLength', 'maxLength', 'default']) {
+  for (const key of [
+    'type',
+    'enum',
+    'pattern',
+    'format',
+    'items',
+    'minimum',
+    'maximum',
+    'minLength',
+    'maxLength',
+    'default',
+  ]) {
     if (raw[key] !== undefined) schema[key] = raw[key] as Json;
   }
   return schema;

@@ -17,7 +17,9 @@ describe('TestResolver', () => {
   });
 
   it('answers a permanent MANIFEST_UNKNOWN for `missing` images', async () => {
-    await expect(image('team/missing-app:1')).rejects.toEqual(new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown: team/missing-app:1', false));
+    await expect(image('team/missing-app:1')).rejects.toEqual(
+      new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown: team/missing-app:1', false),
+    );
   });
 });
 
@@ -30,8 +32,16 @@ describe('TestAnalyzer', () => {
   it('allows by default, denies `deny` images with a finding, fails `broken` ones for good', async () => {
     const analyzer = new TestAnalyzer();
     const plain = await image('app:1');
-    expect(await analyzer.analyze(plain, signal())).toEqual({ kind: 'verdict', allowed: true, platformDigests: [plain.digest] });
-    expect(await analyzer.analyze(await image('deny-app:1'), signal())).toEqual({ kind: 'verdict', allowed: false, reason: TEST_FINDING });
+    expect(await analyzer.analyze(plain, signal())).toEqual({
+      kind: 'verdict',
+      allowed: true,
+      platformDigests: [plain.digest],
+    });
+    expect(await analyzer.analyze(await image('deny-app:1'), signal())).toEqual({
+      kind: 'verdict',
+      allowed: false,
+      reason: TEST_FINDING,
+    });
     expect(await analyzer.analyze(await image('broken-app:1'), signal())).toEqual({
       kind: 'failure',
       transient: false,
@@ -78,6 +88,8 @@ describe('TestAnalyzer', () => {
     const analyzer = new TestAnalyzer({ onCall: (call) => calls.push(call) });
     const app = await image('app:1');
     await analyzer.analyze(app, signal());
-    expect(calls).toEqual([{ digest: app.digest, reference: 'docker.io/library/app:1', call: 1, pid: process.pid, at: expect.any(Number) }]);
+    expect(calls).toEqual([
+      { digest: app.digest, reference: 'docker.io/library/app:1', call: 1, pid: process.pid, at: expect.any(Number) },
+    ]);
   });
 });

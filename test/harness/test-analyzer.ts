@@ -57,7 +57,13 @@ export class TestAnalyzer implements Analyzer {
   async analyze(image: ResolvedImage, signal: AbortSignal): Promise<AnalyzerResult> {
     const call = (this.counts.get(image.digest) ?? 0) + 1;
     this.counts.set(image.digest, call);
-    this.options.onCall?.({ digest: image.digest, reference: image.ref.canonical, call, pid: process.pid, at: Date.now() });
+    this.options.onCall?.({
+      digest: image.digest,
+      reference: image.ref.canonical,
+      call,
+      pid: process.pid,
+      at: Date.now(),
+    });
 
     const path = image.ref.path;
     const tag = image.ref.tag ?? '';
@@ -68,7 +74,11 @@ export class TestAnalyzer implements Analyzer {
       if (call <= failures) return { kind: 'failure', transient: true, reason: `test analyzer: flaky failure ${call}` };
     }
     if (path.includes('pending') && call <= (this.options.pendingTimes ?? 2)) {
-      return { kind: 'pending', retryAfterMs: this.options.pendingRetryAfterMs ?? 50, reason: 'test analyzer: scanning' };
+      return {
+        kind: 'pending',
+        retryAfterMs: this.options.pendingRetryAfterMs ?? 50,
+        reason: 'test analyzer: scanning',
+      };
     }
     if (path.includes('slow')) await delay(numberIn(tag, 'slow') ?? this.options.slowDefaultMs ?? 1000, signal);
     return { kind: 'verdict', allowed: true, platformDigests: [image.digest] };

@@ -27,7 +27,10 @@ export function tempDir(prefix: string): string {
  * Loads config the way `scangate serve` does: embedded when `config` is undefined, else from a
  * YAML file written to a temp dir.
  */
-export function loadTestConfig(config?: Record<string, unknown>, env: Record<string, string> = {}): LoadedConfig & { file?: string } {
+export function loadTestConfig(
+  config?: Record<string, unknown>,
+  env: Record<string, string> = {},
+): LoadedConfig & { file?: string } {
   if (config === undefined) return loadConfig({ env });
   const file = join(tempDir('config'), 'scangate.yaml');
   writeFileSync(file, stringify(config));
@@ -43,13 +46,22 @@ export async function loadServingConfig(
   env: Record<string, string> = {},
 ): Promise<{ loaded: LoadedConfig & { file?: string }; tlsCA: string }> {
   const tls = await ensureEmbeddedTls(tempDir('tls'));
-  const server = { ...(config['server'] as Record<string, unknown> | undefined), tls: { certFile: tls.certFile, keyFile: tls.keyFile } };
+  const server = {
+    ...(config['server'] as Record<string, unknown> | undefined),
+    tls: { certFile: tls.certFile, keyFile: tls.keyFile },
+  };
   return { loaded: loadTestConfig({ ...config, server }, env), tlsCA: readFileSync(tls.caFile, 'utf8') };
 }
 
 /** Starts the real HTTPS webhook on a free loopback port. */
 export async function startTestWebhook(
-  options: { loaded?: LoadedConfig; dataDir?: string; tlsCA?: string; analyzer?: Analyzer; resolver?: RegistryResolver } = {},
+  options: {
+    loaded?: LoadedConfig;
+    dataDir?: string;
+    tlsCA?: string;
+    analyzer?: Analyzer;
+    resolver?: RegistryResolver;
+  } = {},
 ): Promise<TestWebhook> {
   const loaded = options.loaded ?? loadTestConfig();
   const dataDir = options.dataDir ?? tempDir('data');

@@ -29,10 +29,15 @@ export interface SpawnedWorker {
 }
 
 /** Starts a worker process; `ready` tells when it consumes. */
-export function spawnWorker(configFile: string, callLog: string, options: { metricsPort?: number } = {}): SpawnedWorker {
+export function spawnWorker(
+  configFile: string,
+  callLog: string,
+  options: { metricsPort?: number } = {},
+): SpawnedWorker {
   // Run from a test (Jest, via swc) this file is a .ts; the compiled copy is what runs as a process.
   const script = __filename.endsWith('.js') ? __filename : WORKER_PROCESS_SCRIPT;
-  if (!existsSync(script)) throw new Error(`${script} is missing: run "pnpm exec tsc -b test" (pnpm test does it first)`);
+  if (!existsSync(script))
+    throw new Error(`${script} is missing: run "pnpm exec tsc -b test" (pnpm test does it first)`);
   const child = spawn(process.execPath, [script, configFile, callLog], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // Several workers share one config file: each gets its own metrics port (0: none).
@@ -105,7 +110,9 @@ if (require.main === module) {
     process.exit(2);
   }
   main(configFile, callLog).catch((error: unknown) => {
-    process.stderr.write(`worker-process: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `worker-process: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -168,6 +168,7 @@ async function resolveTls(options: WebhookServerOptions): Promise<TlsFiles & { c
     throw new Error('server.tls.certFile and server.tls.keyFile are required when a config file is used');
   }
   const generated = await ensureEmbeddedTls(options.dataDir);
-  if (generated.created) options.logger.info({ caFile: generated.caFile }, 'generated a self-signed CA and localhost certificate');
+  if (generated.created)
+    options.logger.info({ caFile: generated.caFile }, 'generated a self-signed CA and localhost certificate');
   return { certFile: generated.certFile, keyFile: generated.keyFile, caFile: generated.caFile, ...clientCA };
 }

@@ -104,7 +104,10 @@ export class ScanProcessor {
     await settlesWithin(this.running ?? Promise.resolve(), ABORT_WAIT_MS);
   }
 
-  private async process(job: Job<AnalysisJobData, AnalysisJobResult>, token: string | undefined): Promise<AnalysisJobResult> {
+  private async process(
+    job: Job<AnalysisJobData, AnalysisJobResult>,
+    token: string | undefined,
+  ): Promise<AnalysisJobResult> {
     const attempt = job.attemptsMade + 1;
     const log = this.logger.child({ jobId: job.id, subject: job.data.subject.reference, attempt });
     const entry: ActiveJob = { job, token: token ?? '', controller: new AbortController(), handedBack: false };
@@ -150,7 +153,8 @@ export class ScanProcessor {
       throw error;
     } finally {
       this.active.delete(id);
-      if (result !== undefined && !entry.handedBack) this.metrics.record(job.data.subject.analyzer, result, Date.now() - started);
+      if (result !== undefined && !entry.handedBack)
+        this.metrics.record(job.data.subject.analyzer, result, Date.now() - started);
     }
   }
 }

@@ -66,15 +66,17 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       { logger: new PinoNestLogger(logger), abortOnError: false },
     );
     const metrics =
-      config.worker.metricsPort > 0 ? await startMetricsServer(registry, config.worker.metricsPort, config.server.host) : undefined;
+      config.worker.metricsPort > 0
+        ? await startMetricsServer(registry, config.worker.metricsPort, config.server.host)
+        : undefined;
     const address = metrics?.address();
     let closing: Promise<void> | undefined;
     return {
       ...(typeof address === 'object' && address ? { metricsPort: address.port } : {}),
       close: () =>
-        (closing ??= app.close().then(
-          () => new Promise<void>((resolve) => (metrics ? metrics.close(() => resolve()) : resolve())),
-        )),
+        (closing ??= app
+          .close()
+          .then(() => new Promise<void>((resolve) => (metrics ? metrics.close(() => resolve()) : resolve())))),
     };
   } catch (error) {
     if (options.store === undefined) await store.close();

@@ -52,7 +52,8 @@ export class WorkerModule {
         {
           provide: AnalysisService,
           inject: [ANALYZER],
-          useFactory: (analyzer: Analyzer): AnalysisService => new AnalysisService(options.store, options.resolver, analyzer),
+          useFactory: (analyzer: Analyzer): AnalysisService =>
+            new AnalysisService(options.store, options.resolver, analyzer),
         },
         ScanProcessor,
         WorkerLifecycle,

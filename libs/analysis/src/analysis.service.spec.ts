@@ -13,7 +13,10 @@ const DIGEST_B = `sha256:${'b'.repeat(64)}`;
 const NOW = 1_700_000_000_000;
 
 /** The VerdictStore port as far as the service uses it, recording every write. */
-class RecordingStore implements Pick<VerdictStore, 'getVerdict' | 'putVerdict' | 'putTagDigest' | 'putFailure' | 'publishOutcome'> {
+class RecordingStore implements Pick<
+  VerdictStore,
+  'getVerdict' | 'putVerdict' | 'putTagDigest' | 'putFailure' | 'publishOutcome'
+> {
   readonly verdicts = new Map<string, Verdict>();
   readonly tags = new Map<string, string>();
   readonly failures = new Map<string, string>();
@@ -124,14 +127,21 @@ describe('AnalysisService', () => {
       const { store, service } = setup({ kind: 'verdict', allowed: false, reason: 'CVE-2024-1 (High) in openssl' });
       const result = await service.run(TAG, opts());
       expect(result).toMatchObject({ status: 'verdict', outcome: `denied ${DIGEST_A}: CVE-2024-1 (High) in openssl` });
-      expect(store.verdicts.get(`${DIGEST_A} test fp1`)).toMatchObject({ allowed: false, reason: 'CVE-2024-1 (High) in openssl' });
+      expect(store.verdicts.get(`${DIGEST_A} test fp1`)).toMatchObject({
+        allowed: false,
+        reason: 'CVE-2024-1 (High) in openssl',
+      });
     });
 
     it('reuses a cached verdict for the resolved digest unless forced', async () => {
       const { store, service, analyzer } = setup({ kind: 'verdict', allowed: true });
       await service.run(TAG, opts());
       const again = await service.run(subject('docker.io/library/nginx:stable'), opts());
-      expect(again).toMatchObject({ kind: 'done', status: 'verdict', outcome: expect.stringContaining('already cached') });
+      expect(again).toMatchObject({
+        kind: 'done',
+        status: 'verdict',
+        outcome: expect.stringContaining('already cached'),
+      });
       expect(analyzer.seen).toHaveLength(1);
       expect(store.tags.get('docker.io/library/nginx:stable')).toBe(DIGEST_A);
 
@@ -176,7 +186,9 @@ describe('AnalysisService', () => {
     it('throws a transient registry failure for a retry, writing nothing', async () => {
       const { store, resolver, service } = setup({ kind: 'verdict', allowed: true });
       resolver.error = new RegistryError('TIMEOUT', 'registry timed out', true);
-      await expect(service.run(TAG, opts())).rejects.toThrow(new TransientAnalysisError('registry: registry timed out'));
+      await expect(service.run(TAG, opts())).rejects.toThrow(
+        new TransientAnalysisError('registry: registry timed out'),
+      );
       expect(store.verdicts.size + store.failures.size + store.published.length + store.tags.size).toBe(0);
     });
 
@@ -186,7 +198,9 @@ describe('AnalysisService', () => {
       const result = await service.run(TAG, opts({ attempt: 5, finalAttempt: true }));
       expect(result).toEqual({ kind: 'done', status: 'failed', outcome: 'failed: registry: socket hang up' });
       expect(store.failures.get(TAG.reference)).toBe('registry: socket hang up');
-      expect(store.published).toEqual([{ subject: TAG, outcome: { kind: 'failed', reason: 'registry: socket hang up' } }]);
+      expect(store.published).toEqual([
+        { subject: TAG, outcome: { kind: 'failed', reason: 'registry: socket hang up' } },
+      ]);
       expect(store.verdicts.size).toBe(0);
     });
 
@@ -204,7 +218,9 @@ describe('AnalysisService', () => {
       const { store, service } = setup({ kind: 'failure', transient: false, reason: 'unsupported image format' });
       const result = await service.run(TAG, opts());
       expect(result).toMatchObject({ kind: 'done', status: 'failed' });
-      expect(store.published.map((p) => p.outcome)).toEqual([{ kind: 'failed', reason: 'analyzer: unsupported image format' }]);
+      expect(store.published.map((p) => p.outcome)).toEqual([
+        { kind: 'failed', reason: 'analyzer: unsupported image format' },
+      ]);
       expect(store.verdicts.size).toBe(0);
     });
 
@@ -240,7 +256,9 @@ describe('AnalysisService', () => {
     it('turns a store failure into a transient error', async () => {
       const { store, service } = setup({ kind: 'verdict', allowed: true });
       store.failWith = new Error('Command timed out');
-      await expect(service.run(TAG, opts())).rejects.toThrow(new TransientAnalysisError('unexpected error: Command timed out'));
+      await expect(service.run(TAG, opts())).rejects.toThrow(
+        new TransientAnalysisError('unexpected error: Command timed out'),
+      );
     });
   });
 
@@ -256,7 +274,11 @@ describe('AnalysisService', () => {
       const { store, service, advance } = setup({ kind: 'pending', retryAfterMs: 2000 });
       advance(61_000);
       const result = await service.run(TAG, opts());
-      expect(result).toMatchObject({ kind: 'done', status: 'failed', outcome: 'failed: analyzer still pending after 61 s' });
+      expect(result).toMatchObject({
+        kind: 'done',
+        status: 'failed',
+        outcome: 'failed: analyzer still pending after 61 s',
+      });
       expect(store.failures.size).toBe(1);
     });
 
@@ -281,7 +303,9 @@ describe('AnalysisService', () => {
         now: () => NOW,
       });
       const resolver = new MapResolver();
-      const service = new AnalysisService(store, resolver, new ScriptedAnalyzer(async () => answer), { now: () => NOW });
+      const service = new AnalysisService(store, resolver, new ScriptedAnalyzer(async () => answer), {
+        now: () => NOW,
+      });
       return { store, resolver, service };
     }
 
@@ -296,7 +320,9 @@ describe('AnalysisService', () => {
         reason: 'CVE-2024-2',
         expiresAt: NOW + 30_000,
       });
-      expect(await store.listVerdicts({ kind: 'repository', repository: 'docker.io/library/nginx' }, 10)).toHaveLength(1);
+      expect(await store.listVerdicts({ kind: 'repository', repository: 'docker.io/library/nginx' }, 10)).toHaveLength(
+        1,
+      );
     });
 
     it('leaves a failure (not a verdict) and wakes the waiter with it', async () => {

@@ -11,7 +11,10 @@ afterEach(() => dir.cleanup());
 describe('readConfigFile', () => {
   it('names a missing file', () => {
     const file = join(dir.path, 'absent.yaml');
-    expect(readConfigFile(file)).toEqual({ raw: {}, issues: [{ key: file, message: 'cannot read the config file: no such file (ENOENT)' }] });
+    expect(readConfigFile(file)).toEqual({
+      raw: {},
+      issues: [{ key: file, message: 'cannot read the config file: no such file (ENOENT)' }],
+    });
   });
 
   it('names the line and column of a YAML syntax error', () => {
@@ -31,7 +34,9 @@ describe('readConfigFile', () => {
 
   it('refuses a top level that is not a mapping', () => {
     const file = dir.write('list.yaml', '- a\n- b\n');
-    expect(readConfigFile(file).issues).toEqual([{ key: file, message: 'the top level must be a mapping (server:, cache:, …)' }]);
+    expect(readConfigFile(file).issues).toEqual([
+      { key: file, message: 'the top level must be a mapping (server:, cache:, …)' },
+    ]);
   });
 
   it('reads JSON and YAML alike, anchors and merge keys included', () => {

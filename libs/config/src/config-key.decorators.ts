@@ -192,8 +192,7 @@ export function MapKey(
   options: CommonOptions & { readonly keyFormat: Format; readonly valueFormat: Format },
 ): PropertyDecorator {
   const { keyFormat, valueFormat } = options;
-  const badKeys = (v: unknown): string[] =>
-    Object.keys(v as object).filter((k) => !keyFormat.test(k));
+  const badKeys = (v: unknown): string[] => Object.keys(v as object).filter((k) => !keyFormat.test(k));
   const badValues = (v: unknown): string[] =>
     Object.entries(v as object)
       .filter(([, value]) => typeof value !== 'string' || !valueFormat.test(value))
@@ -212,7 +211,10 @@ export function MapKey(
       Check(
         'mapKeys',
         (v) => badKeys(v).length === 0,
-        (v) => `keys must be ${keyFormat.describe}; not ${badKeys(v).map((k) => JSON.stringify(k)).join(', ')}`,
+        (v) =>
+          `keys must be ${keyFormat.describe}; not ${badKeys(v)
+            .map((k) => JSON.stringify(k))
+            .join(', ')}`,
       ),
       Check(
         'mapValues',

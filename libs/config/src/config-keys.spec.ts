@@ -19,8 +19,15 @@ describe('describeConfigKeys', () => {
     });
     expect(byKey.get('admin.token')).toMatchObject({ secret: true, type: 'string' });
     expect(byKey.get('admin.token')?.default).toBeUndefined();
-    expect(byKey.get('admission.mode')).toMatchObject({ type: 'enum', default: '"enforce"', range: 'enforce | warn | audit' });
-    expect(byKey.get('admission.exemptNamespaces')).toMatchObject({ type: 'list of strings', default: '["kube-system"]' });
+    expect(byKey.get('admission.mode')).toMatchObject({
+      type: 'enum',
+      default: '"enforce"',
+      range: 'enforce | warn | audit',
+    });
+    expect(byKey.get('admission.exemptNamespaces')).toMatchObject({
+      type: 'list of strings',
+      default: '["kube-system"]',
+    });
     expect(byKey.get('analyzer.clair.maxSeverity')).toMatchObject({ default: '"High"' });
     expect(byKey.get('admission.namespaces[].policy.tags.denyLatest')).toMatchObject({ type: 'boolean' });
   });
@@ -30,10 +37,13 @@ describe('describeConfigKeys', () => {
     // keys of optional sections (redis, analyzer.anchore, analyzer.clair) are checked in load-config.spec
     const optionalSections = ['redis.', 'analyzer.anchore.', 'analyzer.clair.'];
     const checked = KEYS.filter(
-      (info) => info.default !== undefined && !info.key.includes('[]') && !optionalSections.some((p) => info.key.startsWith(p)),
+      (info) =>
+        info.default !== undefined && !info.key.includes('[]') && !optionalSections.some((p) => info.key.startsWith(p)),
     );
     for (const info of checked) {
-      const value = info.key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], config);
+      const value = info.key
+        .split('.')
+        .reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], config);
       expect([info.key, value]).toEqual([info.key, JSON.parse(info.default ?? 'null')]);
     }
     expect(checked.length).toBeGreaterThanOrEqual(25);

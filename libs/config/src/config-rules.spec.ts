@@ -31,7 +31,9 @@ describe('secret files', () => {
 
   it('takes the file from the environment too', () => {
     const tokenFile = dir.write('token', 'env-token-file-0123456789');
-    expect(loadConfig({ env: { SCANGATE_ADMIN_TOKENFILE: tokenFile } }).config.admin.token).toBe('env-token-file-0123456789');
+    expect(loadConfig({ env: { SCANGATE_ADMIN_TOKENFILE: tokenFile } }).config.admin.token).toBe(
+      'env-token-file-0123456789',
+    );
   });
 
   it('refuses a secret given both as a value and as a file', () => {
@@ -47,17 +49,27 @@ describe('secret files', () => {
     ]);
   });
 
-  it('lets an environment secret replace the file\'s, whichever form each uses', () => {
+  it("lets an environment secret replace the file's, whichever form each uses", () => {
     const tokenFile = dir.write('token', 'token-from-file-0123456789');
-    const viaFile = load(dir, { admin: { token: 'token-in-config-0123456789' } }, { SCANGATE_ADMIN_TOKENFILE: tokenFile });
+    const viaFile = load(
+      dir,
+      { admin: { token: 'token-in-config-0123456789' } },
+      { SCANGATE_ADMIN_TOKENFILE: tokenFile },
+    );
     expect(viaFile.config.admin.token).toBe('token-from-file-0123456789');
-    const viaValue = load(dir, { admin: { tokenFile: '/does/not/exist' } }, { SCANGATE_ADMIN_TOKEN: 'token-in-env-0123456789' });
+    const viaValue = load(
+      dir,
+      { admin: { tokenFile: '/does/not/exist' } },
+      { SCANGATE_ADMIN_TOKEN: 'token-in-env-0123456789' },
+    );
     expect(viaValue.config.admin.token).toBe('token-in-env-0123456789');
   });
 
   it('refuses both forms from the environment', () => {
     const tokenFile = dir.write('token', 'x');
-    expect(issueLines(loadError(dir, undefined, { SCANGATE_ADMIN_TOKEN: 'abc', SCANGATE_ADMIN_TOKENFILE: tokenFile }))).toEqual([
+    expect(
+      issueLines(loadError(dir, undefined, { SCANGATE_ADMIN_TOKEN: 'abc', SCANGATE_ADMIN_TOKENFILE: tokenFile })),
+    ).toEqual([
       'admin.tokenFile: give either admin.token or admin.tokenFile, not both (from SCANGATE_ADMIN_TOKENFILE)',
     ]);
   });
@@ -73,7 +85,10 @@ describe('secret files', () => {
     });
     expect(error.issues).toEqual([
       { key: 'admin.tokenFile', message: `cannot read ${join(dir.path, 'missing')}: no such file (ENOENT)` },
-      { key: 'analyzer.clair.pskFile', message: `the content of ${badPsk} must be standard base64 (the same value as Clair's auth.psk.key)` },
+      {
+        key: 'analyzer.clair.pskFile',
+        message: `the content of ${badPsk} must be standard base64 (the same value as Clair's auth.psk.key)`,
+      },
     ]);
     expect(loadError(dir, { admin: { tokenFile: empty } }).issues).toEqual([
       { key: 'admin.tokenFile', message: `${empty} is empty` },
@@ -86,7 +101,10 @@ describe('secret files', () => {
   it('checks the content of a token file like the token itself', () => {
     const tokenFile = dir.write('token', 'two words');
     expect(loadError(dir, { admin: { tokenFile } }).issues).toEqual([
-      { key: 'admin.tokenFile', message: `the content of ${tokenFile} must be printable ASCII without spaces (it is sent in an Authorization header)` },
+      {
+        key: 'admin.tokenFile',
+        message: `the content of ${tokenFile} must be printable ASCII without spaces (it is sent in an Authorization header)`,
+      },
     ]);
   });
 
@@ -102,7 +120,10 @@ describe('other files', () => {
     const keyFile = dir.write('tls.key', 'key');
     const clientCAFile = dir.write('ca.crt', 'ca');
     const dockerConfigFile = dir.write('config.json', '{}');
-    const { config } = load(dir, { server: { tls: { certFile, keyFile, clientCAFile } }, registries: { dockerConfigFile } });
+    const { config } = load(dir, {
+      server: { tls: { certFile, keyFile, clientCAFile } },
+      registries: { dockerConfigFile },
+    });
     expect(config.server.tls).toEqual({ certFile, keyFile, clientCAFile });
     expect(config.registries.dockerConfigFile).toBe(dockerConfigFile);
   });
@@ -116,7 +137,10 @@ describe('other files', () => {
     expect(error.issues).toEqual([
       { key: 'server.tls.certFile', message: `cannot read ${join(dir.path, 'tls.crt')}: no such file (ENOENT)` },
       { key: 'server.tls.clientCAFile', message: `${dir.path} is not a file` },
-      { key: 'registries.dockerConfigFile', message: `cannot read ${join(dir.path, 'nope.json')}: no such file (ENOENT)` },
+      {
+        key: 'registries.dockerConfigFile',
+        message: `cannot read ${join(dir.path, 'nope.json')}: no such file (ENOENT)`,
+      },
     ]);
   });
 });
@@ -126,7 +150,10 @@ describe('rules across keys', () => {
     expect(loadError(dir, { analyzer: { type: 'anchore' } }).issues).toEqual([
       { key: 'analyzer.anchore.url', message: 'is required when analyzer.type is anchore' },
       { key: 'analyzer.anchore.username', message: 'is required when analyzer.type is anchore' },
-      { key: 'analyzer.anchore.password', message: 'is required when analyzer.type is anchore (or analyzer.anchore.passwordFile)' },
+      {
+        key: 'analyzer.anchore.password',
+        message: 'is required when analyzer.type is anchore (or analyzer.anchore.passwordFile)',
+      },
     ]);
   });
 
@@ -145,21 +172,34 @@ describe('rules across keys', () => {
       { key: 'server.tls.certFile', message: 'is required with server.tls.keyFile' },
     ]);
     expect(loadError(dir, { server: { tls: { clientCAFile: file } } }).issues).toEqual([
-      { key: 'server.tls.clientCAFile', message: 'needs server.tls.certFile and keyFile (a serving certificate for mTLS)' },
+      {
+        key: 'server.tls.clientCAFile',
+        message: 'needs server.tls.certFile and keyFile (a serving certificate for mTLS)',
+      },
     ]);
   });
 
   it('refuses the same port for both listeners', () => {
-    expect(issueLines(loadError(dir, { admin: { port: 8443 } }))).toEqual(['admin.port: must differ from server.port (both 8443)']);
+    expect(issueLines(loadError(dir, { admin: { port: 8443 } }))).toEqual([
+      'admin.port: must differ from server.port (both 8443)',
+    ]);
     expect(issueLines(loadError(dir, undefined, { SCANGATE_SERVER_PORT: '8081' }))).toEqual([
       'admin.port: must differ from server.port (both 8081)',
     ]);
   });
 
   it('requires names or labels in each namespace override', () => {
-    expect(loadError(dir, { admission: { namespaces: [{ mode: 'audit' }, { names: [], labels: {} }] } }).issues).toEqual([
-      { key: 'admission.namespaces[0]', message: 'needs names or labels (or both) to say which namespaces it applies to' },
-      { key: 'admission.namespaces[1]', message: 'needs names or labels (or both) to say which namespaces it applies to' },
+    expect(
+      loadError(dir, { admission: { namespaces: [{ mode: 'audit' }, { names: [], labels: {} }] } }).issues,
+    ).toEqual([
+      {
+        key: 'admission.namespaces[0]',
+        message: 'needs names or labels (or both) to say which namespaces it applies to',
+      },
+      {
+        key: 'admission.namespaces[1]',
+        message: 'needs names or labels (or both) to say which namespaces it applies to',
+      },
     ]);
   });
 });

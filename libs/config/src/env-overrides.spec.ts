@@ -32,7 +32,12 @@ describe('variable names', () => {
 
   it('match the key part case-insensitively', () => {
     expect(withEnv({ SCANGATE_cache_allowTTL: '42' }).cache.allowTTL).toBe(42);
-    expect(withEnv({ SCANGATE_Server_Tls_CertFile: dir.write('c.pem', 'x'), SCANGATE_SERVER_TLS_KEYFILE: dir.write('k.pem', 'x') }).server.tls.certFile).toMatch(/c\.pem$/);
+    expect(
+      withEnv({
+        SCANGATE_Server_Tls_CertFile: dir.write('c.pem', 'x'),
+        SCANGATE_SERVER_TLS_KEYFILE: dir.write('k.pem', 'x'),
+      }).server.tls.certFile,
+    ).toMatch(/c\.pem$/);
   });
 
   it('refuse a key set by two spellings', () => {
@@ -86,7 +91,9 @@ describe('coercion', () => {
   });
 
   it('names the variable and its text when an integer does not parse or is out of range', () => {
-    expect(errorsOf({ SCANGATE_CACHE_ALLOWTTL: 'abc', SCANGATE_SERVER_PORT: '1.5', SCANGATE_ADMIN_PORT: '0x10' })).toEqual([
+    expect(
+      errorsOf({ SCANGATE_CACHE_ALLOWTTL: 'abc', SCANGATE_SERVER_PORT: '1.5', SCANGATE_ADMIN_PORT: '0x10' }),
+    ).toEqual([
       'server.port: must be an integer between 1 and 65535 (got "1.5" from SCANGATE_SERVER_PORT)',
       'admin.port: must be an integer between 1 and 65535 (got "0x10" from SCANGATE_ADMIN_PORT)',
       'cache.allowTTL: must be an integer between 1 and 86400 (got "abc" from SCANGATE_CACHE_ALLOWTTL)',
@@ -119,10 +126,9 @@ describe('coercion', () => {
   });
 
   it('reads lists as a JSON array', () => {
-    expect(withEnv({ SCANGATE_POLICY_DENIEDIMAGES: '["docker.io/library/busybox", "quay.io/x/*"]' }).policy.deniedImages).toEqual([
-      'docker.io/library/busybox',
-      'quay.io/x/*',
-    ]);
+    expect(
+      withEnv({ SCANGATE_POLICY_DENIEDIMAGES: '["docker.io/library/busybox", "quay.io/x/*"]' }).policy.deniedImages,
+    ).toEqual(['docker.io/library/busybox', 'quay.io/x/*']);
   });
 
   it('reads an empty list variable as an empty list', () => {
@@ -155,7 +161,11 @@ describe('coercion', () => {
   });
 
   it('takes strings and enums as written', () => {
-    const config = withEnv({ SCANGATE_ADMISSION_MODE: 'warn', SCANGATE_SERVER_HOST: '127.0.0.1', SCANGATE_LOG_LEVEL: 'debug' });
+    const config = withEnv({
+      SCANGATE_ADMISSION_MODE: 'warn',
+      SCANGATE_SERVER_HOST: '127.0.0.1',
+      SCANGATE_LOG_LEVEL: 'debug',
+    });
     expect(config.admission.mode).toBe('warn');
     expect(config.server.host).toBe('127.0.0.1');
     expect(config.log.level).toBe('debug');
@@ -182,13 +192,21 @@ describe('coercion', () => {
 
 describe('precedence over the file', () => {
   it('overrides one key of a section and keeps the file for the others', () => {
-    const { config } = load(dir, { admission: { mode: 'audit', waitBudgetMs: 2000 } }, { SCANGATE_ADMISSION_MODE: 'warn' });
+    const { config } = load(
+      dir,
+      { admission: { mode: 'audit', waitBudgetMs: 2000 } },
+      { SCANGATE_ADMISSION_MODE: 'warn' },
+    );
     expect(config.admission.mode).toBe('warn');
     expect(config.admission.waitBudgetMs).toBe(2000);
   });
 
   it('replaces a list of the file', () => {
-    const { config } = load(dir, { admission: { exemptNamespaces: ['a', 'b'] } }, { SCANGATE_ADMISSION_EXEMPTNAMESPACES: 'c' });
+    const { config } = load(
+      dir,
+      { admission: { exemptNamespaces: ['a', 'b'] } },
+      { SCANGATE_ADMISSION_EXEMPTNAMESPACES: 'c' },
+    );
     expect(config.admission.exemptNamespaces).toEqual(['c']);
   });
 

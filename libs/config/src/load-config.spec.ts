@@ -27,9 +27,21 @@ const DEFAULTS: Omit<ScangateConfig, 'embedded' | 'admin'> = {
     deniedImages: [],
     tags: { denyLatest: true, requireDigest: false },
   },
-  analyzer: { type: 'none', requestTimeoutMs: 10000, retries: 2, pollIntervalMs: 5000, breaker: { failureThreshold: 5, openMs: 30000 } },
+  analyzer: {
+    type: 'none',
+    requestTimeoutMs: 10000,
+    retries: 2,
+    pollIntervalMs: 5000,
+    breaker: { failureThreshold: 5, openMs: 30000 },
+  },
   registries: { insecure: [], allowPrivateNetworks: false, privateHosts: [], platforms: ['linux/amd64'] },
-  worker: { concurrency: 4, shutdownGraceMs: 30000, lockDurationMs: 30000, stalledIntervalMs: 30000, metricsPort: 9464 },
+  worker: {
+    concurrency: 4,
+    shutdownGraceMs: 30000,
+    lockDurationMs: 30000,
+    stalledIntervalMs: 30000,
+    metricsPort: 9464,
+  },
   log: { level: 'info' },
   dataDir: '.scangate',
 };
@@ -58,7 +70,11 @@ describe('embedded mode (no config file)', () => {
 
   it('applies environment overrides', () => {
     const loaded = loadConfig({
-      env: { SCANGATE_ADMISSION_MODE: 'warn', SCANGATE_CACHE_ALLOWTTL: '600', SCANGATE_ADMIN_TOKEN: 'a-long-admin-token-123' },
+      env: {
+        SCANGATE_ADMISSION_MODE: 'warn',
+        SCANGATE_CACHE_ALLOWTTL: '600',
+        SCANGATE_ADMIN_TOKEN: 'a-long-admin-token-123',
+      },
     });
     expect(loaded.config.embedded).toBe(true);
     expect(loaded.config.admission.mode).toBe('warn');
@@ -88,7 +104,13 @@ describe('config file', () => {
   it('reads YAML, keeps defaults for keys it omits and is not embedded', () => {
     const loaded = load(dir, 'cache:\n  allowTTL: 120\nadmission:\n  mode: audit\n');
     expect(loaded.config.embedded).toBe(false);
-    expect(loaded.config.cache).toEqual({ allowTTL: 120, denyTTL: 30, tagTTL: 60, errorBackoffMs: 500, l1MaxEntries: 10000 });
+    expect(loaded.config.cache).toEqual({
+      allowTTL: 120,
+      denyTTL: 30,
+      tagTTL: 60,
+      errorBackoffMs: 500,
+      l1MaxEntries: 10000,
+    });
     expect(loaded.config.admission.mode).toBe('audit');
     expect(loaded.config.admission.exemptNamespaces).toEqual(['kube-system']);
     expect(loaded.source).toMatch(/scangate\.yaml$/);
@@ -116,9 +138,13 @@ describe('config file', () => {
   });
 
   it('lets environment variables override file values (defaults < file < environment)', () => {
-    const loaded = load(dir, { cache: { allowTTL: 120, denyTTL: 10 }, admission: { mode: 'audit' } }, {
-      SCANGATE_CACHE_ALLOWTTL: '600',
-    });
+    const loaded = load(
+      dir,
+      { cache: { allowTTL: 120, denyTTL: 10 }, admission: { mode: 'audit' } },
+      {
+        SCANGATE_CACHE_ALLOWTTL: '600',
+      },
+    );
     expect(loaded.config.cache.allowTTL).toBe(600);
     expect(loaded.config.cache.denyTTL).toBe(10);
     expect(loaded.config.admission.mode).toBe('audit');
@@ -127,7 +153,12 @@ describe('config file', () => {
   it('treats a key without a value (null) as absent', () => {
     const loaded = load(dir, 'server:\n  tls:\n  port:\nredis:\n  url: redis://r:6379\n  prefix:\n');
     expect(loaded.config.server.port).toBe(8443);
-    expect(loaded.config.redis).toEqual({ mode: 'standalone', url: 'redis://r:6379', prefix: 'scangate', commandTimeoutMs: 200 });
+    expect(loaded.config.redis).toEqual({
+      mode: 'standalone',
+      url: 'redis://r:6379',
+      prefix: 'scangate',
+      commandTimeoutMs: 200,
+    });
   });
 
   it('returns a deeply frozen config', () => {
@@ -153,8 +184,12 @@ describe('config file', () => {
           exemptNamespaces: ['kube-system', 'kube-*'],
           breakGlass: { enabled: false, annotation: 'example.com/emergency' },
           namespaces: [
-            { names: ['team-*'], mode: 'enforce', policy: { allowedImages: ['docker.io/library/*'], tags: { requireDigest: true } } },
-            { names: ['sandbox'], labels: { 'env': 'dev' }, mode: 'audit' },
+            {
+              names: ['team-*'],
+              mode: 'enforce',
+              policy: { allowedImages: ['docker.io/library/*'], tags: { requireDigest: true } },
+            },
+            { names: ['sandbox'], labels: { env: 'dev' }, mode: 'audit' },
           ],
         },
         policy: {
@@ -174,7 +209,13 @@ describe('config file', () => {
           privateHosts: ['registry:5000', '10.0.0.5'],
           platforms: ['linux/amd64', 'linux/arm64/v8'],
         },
-        worker: { concurrency: 16, shutdownGraceMs: 60000, lockDurationMs: 45000, stalledIntervalMs: 15000, metricsPort: 9100 },
+        worker: {
+          concurrency: 16,
+          shutdownGraceMs: 60000,
+          lockDurationMs: 45000,
+          stalledIntervalMs: 15000,
+          metricsPort: 9100,
+        },
         log: { level: 'debug' },
         dataDir: '/var/lib/scangate',
       },
@@ -237,7 +278,13 @@ describe('config file', () => {
         privateHosts: ['registry:5000', '10.0.0.5'],
         platforms: ['linux/amd64', 'linux/arm64/v8'],
       },
-      worker: { concurrency: 16, shutdownGraceMs: 60000, lockDurationMs: 45000, stalledIntervalMs: 15000, metricsPort: 9100 },
+      worker: {
+        concurrency: 16,
+        shutdownGraceMs: 60000,
+        lockDurationMs: 45000,
+        stalledIntervalMs: 15000,
+        metricsPort: 9100,
+      },
       log: { level: 'debug' },
       dataDir: '/var/lib/scangate',
     });
@@ -271,16 +318,28 @@ describe('redis', () => {
   });
 
   it.each([
-    [{ url: 'redis://r', cluster: ['r:6379'] }, 'redis.cluster: give exactly one of redis.url, redis.sentinels, redis.cluster (got redis.url and redis.cluster)'],
+    [
+      { url: 'redis://r', cluster: ['r:6379'] },
+      'redis.cluster: give exactly one of redis.url, redis.sentinels, redis.cluster (got redis.url and redis.cluster)',
+    ],
     [
       { sentinels: ['s'], sentinelName: 'm', cluster: ['r'] },
       'redis.cluster: give exactly one of redis.url, redis.sentinels, redis.cluster (got redis.sentinels and redis.cluster)',
     ],
-    [{ sentinels: ['s:26379'] }, 'redis.sentinelName: is required with redis.sentinels (the master set name, e.g. mymaster)'],
+    [
+      { sentinels: ['s:26379'] },
+      'redis.sentinelName: is required with redis.sentinels (the master set name, e.g. mymaster)',
+    ],
     [{ url: 'redis://r', sentinelName: 'm' }, 'redis.sentinelName: is only used with redis.sentinels'],
     [{ cluster: [] }, 'redis.url: is required (or redis.sentinels with redis.sentinelName, or redis.cluster)'],
-    [{ cluster: ['http://r:6379'] }, 'redis.cluster: each entry must be host or host:port (no scheme, no path); not "http://r:6379" (got ["http://r:6379"])'],
-    [{ url: 'redis://r', commandTimeoutMs: 0 }, 'redis.commandTimeoutMs: must be an integer between 1 and 5000 (got 0)'],
+    [
+      { cluster: ['http://r:6379'] },
+      'redis.cluster: each entry must be host or host:port (no scheme, no path); not "http://r:6379" (got ["http://r:6379"])',
+    ],
+    [
+      { url: 'redis://r', commandTimeoutMs: 0 },
+      'redis.commandTimeoutMs: must be an integer between 1 and 5000 (got 0)',
+    ],
   ])('rejects %j', (redis, line) => {
     expect(issueLines(loadError(dir, { redis }))).toEqual([line]);
   });
@@ -308,17 +367,35 @@ describe('worker and the in-process cache', () => {
 
 describe('analyzer', () => {
   it('defaults to none when the section is absent', () => {
-    expect(load(dir, { cache: {} }).config.analyzer).toEqual({ type: 'none', requestTimeoutMs: 10000, retries: 2, pollIntervalMs: 5000, breaker: { failureThreshold: 5, openMs: 30000 } });
+    expect(load(dir, { cache: {} }).config.analyzer).toEqual({
+      type: 'none',
+      requestTimeoutMs: 10000,
+      retries: 2,
+      pollIntervalMs: 5000,
+      breaker: { failureThreshold: 5, openMs: 30000 },
+    });
   });
 
   it('passes the Anchore section on with apiVersion auto by default', () => {
     const { config } = load(dir, {
-      analyzer: { type: 'anchore', anchore: { url: 'http://anchore:8228', username: 'admin', password: 'foobar', account: 'team' } },
+      analyzer: {
+        type: 'anchore',
+        anchore: { url: 'http://anchore:8228', username: 'admin', password: 'foobar', account: 'team' },
+      },
     });
     expect(config.analyzer).toEqual({
       type: 'anchore',
-      requestTimeoutMs: 10000, retries: 2, pollIntervalMs: 5000, breaker: { failureThreshold: 5, openMs: 30000 },
-      anchore: { url: 'http://anchore:8228', username: 'admin', password: 'foobar', account: 'team', apiVersion: 'auto' },
+      requestTimeoutMs: 10000,
+      retries: 2,
+      pollIntervalMs: 5000,
+      breaker: { failureThreshold: 5, openMs: 30000 },
+      anchore: {
+        url: 'http://anchore:8228',
+        username: 'admin',
+        password: 'foobar',
+        account: 'team',
+        apiVersion: 'auto',
+      },
     });
   });
 
@@ -336,7 +413,10 @@ describe('analyzer', () => {
         indexTimeoutMs: 300000,
         notifier: { header: 'X-Scangate-Notifier-Token', pageSize: 500 },
       },
-      requestTimeoutMs: 10000, retries: 2, pollIntervalMs: 5000, breaker: { failureThreshold: 5, openMs: 30000 },
+      requestTimeoutMs: 10000,
+      retries: 2,
+      pollIntervalMs: 5000,
+      breaker: { failureThreshold: 5, openMs: 30000 },
     });
   });
 
@@ -376,7 +456,9 @@ describe('admin token and warnings', () => {
     const loaded = load(dir, { redis: { url: 'redis://redis:6379' } });
     expect(loaded.adminTokenGenerated).toBe(true);
     expect(loaded.config.admin.token).toHaveLength(43);
-    expect(loaded.warnings).toContainEqual(expect.stringMatching(/^admin\.token is not set: .*each replica has its own/));
+    expect(loaded.warnings).toContainEqual(
+      expect.stringMatching(/^admin\.token is not set: .*each replica has its own/),
+    );
   });
 
   it('does not warn about a generated token without Redis', () => {
@@ -389,7 +471,12 @@ describe('admin token and warnings', () => {
     const loaded = load(dir, {
       admin: { token: 'short' },
       registries: { allowPrivateNetworks: true },
-      admission: { namespaces: [{ labels: { team: 'a' }, mode: 'audit' }, { labels: { team: 'b' }, mode: 'enforce' }] },
+      admission: {
+        namespaces: [
+          { labels: { team: 'a' }, mode: 'audit' },
+          { labels: { team: 'b' }, mode: 'enforce' },
+        ],
+      },
     });
     expect(loaded.warnings).toEqual(
       expect.arrayContaining([
@@ -411,7 +498,9 @@ describe('errors', () => {
     expect(error.name).toBe('ConfigError');
     expect(error.source).toMatch(/scangate\.yaml$/);
     expect(error.message.split('\n')[0]).toMatch(/^invalid configuration \(.*scangate\.yaml\), 1 problem:$/);
-    expect(error.issues).toEqual([{ key: 'cache.allowTTL', message: 'must be an integer between 1 and 86400 (got 0)' }]);
+    expect(error.issues).toEqual([
+      { key: 'cache.allowTTL', message: 'must be an integer between 1 and 86400 (got 0)' },
+    ]);
   });
 
   it('reports every problem at once, one per line, from the file and the environment', () => {
@@ -445,7 +534,12 @@ describe('errors', () => {
 
   it('lists the known keys when nothing is close', () => {
     const error = loadError(dir, { redis: { url: 'redis://r:6379', database: 3 } });
-    expect(error.issues).toEqual([{ key: 'redis.database', message: 'unknown key; expected one of url, sentinels, sentinelName, cluster, prefix, commandTimeoutMs' }]);
+    expect(error.issues).toEqual([
+      {
+        key: 'redis.database',
+        message: 'unknown key; expected one of url, sentinels, sentinelName, cluster, prefix, commandTimeoutMs',
+      },
+    ]);
   });
 
   it('rejects the embedded flag as a key: it is derived, not configured', () => {
@@ -487,7 +581,10 @@ describe('errors', () => {
     expect(error.message).not.toContain('not base64!');
     expect(error.issues).toEqual([
       { key: 'admin.token', message: expect.stringMatching(/^must be printable ASCII without spaces/) },
-      { key: 'analyzer.clair.psk', message: expect.stringMatching(/^must be standard base64 .* \(from SCANGATE_ANALYZER_CLAIR_PSK\)$/) },
+      {
+        key: 'analyzer.clair.psk',
+        message: expect.stringMatching(/^must be standard base64 .* \(from SCANGATE_ANALYZER_CLAIR_PSK\)$/),
+      },
     ]);
   });
 

@@ -90,7 +90,7 @@ function originOf(
   applied: ReadonlyMap<string, EnvOverride>,
 ): { readonly key: string; readonly override: EnvOverride } | undefined {
   // `admission.namespaces[0].mode` → `admission.namespaces[0]` → `admission.namespaces` → `admission`
-  for (let k = key; k !== ''; ) {
+  for (let k = key; k !== '';) {
     const override = applied.get(k);
     if (override) return { key: k, override };
     const cut = Math.max(k.lastIndexOf('.'), k.endsWith(']') ? k.lastIndexOf('[') : -1);

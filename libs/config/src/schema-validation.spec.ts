@@ -57,7 +57,11 @@ const CASES: [string, unknown, string, Record<string, unknown>?][] = [
   ['admission.onError', 'ignore', 'must be one of deny, allow'],
   ['admission.exemptNamespaces', 'kube-system', 'must be a list'],
   ['admission.exemptNamespaces', ['Kube_System'], 'each entry must be a namespace name (DNS-1123 label)'],
-  ['admission.exemptNamespaces', ['*'], 'each entry must be a namespace name (DNS-1123 label), optionally with * wildcards, but not * alone'],
+  [
+    'admission.exemptNamespaces',
+    ['*'],
+    'each entry must be a namespace name (DNS-1123 label), optionally with * wildcards, but not * alone',
+  ],
   ['admission.exemptNamespaces', ['a'.repeat(64)], 'each entry must be a namespace name'],
   ['admission.breakGlass.enabled', 'yes', 'must be true or false'],
   ['admission.breakGlass.annotation', 'break glass', 'must be a Kubernetes annotation/label key'],
@@ -70,7 +74,11 @@ const CASES: [string, unknown, string, Record<string, unknown>?][] = [
   ['admission.namespaces', [{ names: ['a'], policy: { tags: { denyLatest: 'no' } } }], 'must be true or false'],
   ['admission.namespaces', [{ names: ['a'], policy: { allowedImages: 'x' } }], 'must be a list'],
   ['admission.namespaces', [{ names: ['a'], policy: { tags: { pinned: true } } }], 'unknown key'],
-  ['policy.allowedRegistries', ['docker.io', 'my registry'], 'each entry must be a non-empty string without spaces; not "my registry"'],
+  [
+    'policy.allowedRegistries',
+    ['docker.io', 'my registry'],
+    'each entry must be a non-empty string without spaces; not "my registry"',
+  ],
   ['policy.allowedImages', [''], 'each entry must be a non-empty string without spaces'],
   ['policy.deniedImages', [null], 'each entry must be a non-empty string without spaces; not null'],
   ['policy.tags.requireDigest', 1, 'must be true or false'],
@@ -81,7 +89,12 @@ const CASES: [string, unknown, string, Record<string, unknown>?][] = [
   ['analyzer.anchore.policyId', 'a b', 'must be a non-empty string without spaces', ANCHORE],
   ['analyzer.clair.url', 'clair:6060', 'must be an http:// or https:// URL', CLAIR],
   ['analyzer.clair.maxSeverity', 'Severe', 'must be one of Unknown, Negligible, Low, Medium, High, Critical', CLAIR],
-  ['analyzer.clair.maxUnfixedSeverity', 'high', 'must be one of Unknown, Negligible, Low, Medium, High, Critical', CLAIR],
+  [
+    'analyzer.clair.maxUnfixedSeverity',
+    'high',
+    'must be one of Unknown, Negligible, Low, Medium, High, Critical',
+    CLAIR,
+  ],
   ['analyzer.clair.platform', 'amd64', 'must be os/arch[/variant]', CLAIR],
   ['analyzer.clair.psk', 'not base64!', 'must be standard base64', CLAIR],
   ['analyzer.clair.ignore', 'CVE-1', 'must be a list', CLAIR],
@@ -123,7 +136,10 @@ describe('accepted values', () => {
   ])('%s = %j', (key, value) => {
     const [section, ...rest] = key.split('.');
     const { config } = load(dir, fileWith(key, value));
-    const read = rest.reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], config[section as keyof typeof config]);
+    const read = rest.reduce<unknown>(
+      (node, part) => (node as Record<string, unknown>)[part],
+      config[section as keyof typeof config],
+    );
     expect(read).toEqual(value);
   });
 });

@@ -1,4 +1,16 @@
-import { COLON, DASH, DOT, EQUALS, PLUS, UNDERSCORE, isAlnum, isHexDigit, isLetter, isLowerAlnum, isLowerHexDigit } from './char-codes';
+import {
+  COLON,
+  DASH,
+  DOT,
+  EQUALS,
+  PLUS,
+  UNDERSCORE,
+  isAlnum,
+  isHexDigit,
+  isLetter,
+  isLowerAlnum,
+  isLowerHexDigit,
+} from './char-codes';
 import { DIGEST_MIN_HEX_LENGTH } from './limits';
 import { stepMeter } from './step-meter';
 
@@ -78,7 +90,12 @@ function indexOfColon(s: string, start: number, end: number): number {
 
 /** Hex length of sha256 / sha384 / sha512 when s[start, end) names one of them, else 0. */
 function availableAlgorithmHexLength(s: string, start: number, end: number): number {
-  if (end - start !== 6 || s.charCodeAt(start) !== 0x73 || s.charCodeAt(start + 1) !== 0x68 || s.charCodeAt(start + 2) !== 0x61) {
+  if (
+    end - start !== 6 ||
+    s.charCodeAt(start) !== 0x73 ||
+    s.charCodeAt(start + 1) !== 0x68 ||
+    s.charCodeAt(start + 2) !== 0x61
+  ) {
     return 0; // not "sha…" of six characters
   }
   stepMeter.steps += 6;

@@ -43,10 +43,20 @@ describe('parseImageRef: Docker Hub normalisation', () => {
     // only the exact legacy host is rewritten
     ['INDEX.docker.io/x', 'INDEX.docker.io/x', 'INDEX.docker.io/x', 'INDEX.docker.io/x:latest'],
     ['index.docker.io:443/x', 'index.docker.io:443/x', 'index.docker.io:443/x', 'index.docker.io:443/x:latest'],
-    ['registry-1.docker.io/library/nginx', 'registry-1.docker.io/library/nginx', 'registry-1.docker.io/library/nginx', 'registry-1.docker.io/library/nginx:latest'],
+    [
+      'registry-1.docker.io/library/nginx',
+      'registry-1.docker.io/library/nginx',
+      'registry-1.docker.io/library/nginx',
+      'registry-1.docker.io/library/nginx:latest',
+    ],
   ])('%s', (input, name, familiar, canonical) => {
     const ref = parseImageRef(input);
-    expect({ name: ref.name, familiar: ref.familiar, canonical: ref.canonical, input: ref.input }).toEqual({ name, familiar, canonical, input });
+    expect({ name: ref.name, familiar: ref.familiar, canonical: ref.canonical, input: ref.input }).toEqual({
+      name,
+      familiar,
+      canonical,
+      input,
+    });
   });
 
   it('splits domain and path', () => {
@@ -85,10 +95,16 @@ describe('parseImageRef: which first component is a domain', () => {
     });
   });
 
-  it.each(['-foo.com/x', 'foo-.com/x', 'foo..com/x', '.foo.com/x', 'foo.com./x', 'example.com:/x', 'example.com:abc/x', 'a:1:2/x'])(
-    'rejects the malformed host %s',
-    (input) => expect(errorOf(input).code).toBe('INVALID_FORMAT'),
-  );
+  it.each([
+    '-foo.com/x',
+    'foo-.com/x',
+    'foo..com/x',
+    '.foo.com/x',
+    'foo.com./x',
+    'example.com:/x',
+    'example.com:abc/x',
+    'a:1:2/x',
+  ])('rejects the malformed host %s', (input) => expect(errorOf(input).code).toBe('INVALID_FORMAT'));
 });
 
 describe('parseImageRef: IPv6 hosts and ports', () => {
@@ -103,13 +119,24 @@ describe('parseImageRef: IPv6 hosts and ports', () => {
   });
 
   it('keeps tag and digest after an IPv6 host with a port', () => {
-    expect(parseImageRef(`[::1]:5000/x:t@sha256:${H64}`)).toMatchObject({ domain: '[::1]:5000', path: 'x', tag: 't', digest: `sha256:${H64}` });
+    expect(parseImageRef(`[::1]:5000/x:t@sha256:${H64}`)).toMatchObject({
+      domain: '[::1]:5000',
+      path: 'x',
+      tag: 't',
+      digest: `sha256:${H64}`,
+    });
   });
 
-  it.each(['[]/x', '[::1/x', '[::1]x/y', '[::1]:/x', '[fe80::1%eth0]/x', '[g::1]/x', '[::ffff:1.2.3.4]/x', '[[::1]]/x'])(
-    'rejects %s',
-    (input) => expect(tryParseImageRef(input).ok).toBe(false),
-  );
+  it.each([
+    '[]/x',
+    '[::1/x',
+    '[::1]x/y',
+    '[::1]:/x',
+    '[fe80::1%eth0]/x',
+    '[g::1]/x',
+    '[::ffff:1.2.3.4]/x',
+    '[[::1]]/x',
+  ])('rejects %s', (input) => expect(tryParseImageRef(input).ok).toBe(false));
 
   it('treats a bare "::1/x" as a (malformed) host', () => {
     expect(errorOf('::1/x').code).toBe('INVALID_FORMAT');
@@ -178,18 +205,28 @@ describe('parseImageRef: digests', () => {
 
   it('checks the path for uppercase up to the first ":", which may be inside the digest (as Go does)', () => {
     // No tag: the remote Go checks is "library/x@SHA256"; with a tag the digest is checked by go-digest.
-    expect(errorOf(`x@SHA256:${H64}`).message).toBe('invalid reference format: repository name (library/x@SHA256) must be lowercase');
+    expect(errorOf(`x@SHA256:${H64}`).message).toBe(
+      'invalid reference format: repository name (library/x@SHA256) must be lowercase',
+    );
   });
 });
 
 describe('parseImageRef: every error code', () => {
   it.each<[string, ImageRefErrorCode, string]>([
     ['', 'NAME_EMPTY', 'invalid reference format'],
-    ['a'.repeat(MAX_REFERENCE_INPUT_LENGTH + 1), 'REFERENCE_TOO_LONG', `invalid reference format: longer than ${MAX_REFERENCE_INPUT_LENGTH} characters`],
+    [
+      'a'.repeat(MAX_REFERENCE_INPUT_LENGTH + 1),
+      'REFERENCE_TOO_LONG',
+      `invalid reference format: longer than ${MAX_REFERENCE_INPUT_LENGTH} characters`,
+    ],
     ['a..b', 'INVALID_FORMAT', 'invalid reference format'],
     ['ubu ntu', 'INVALID_FORMAT', 'invalid reference format'],
     ['a'.repeat(256), 'NAME_TOO_LONG', 'repository name must not be more than 255 characters'],
-    ['Ubuntu', 'NAME_CONTAINS_UPPERCASE', 'invalid reference format: repository name (library/Ubuntu) must be lowercase'],
+    [
+      'Ubuntu',
+      'NAME_CONTAINS_UPPERCASE',
+      'invalid reference format: repository name (library/Ubuntu) must be lowercase',
+    ],
     ['user/App', 'NAME_CONTAINS_UPPERCASE', 'invalid reference format: repository name (user/App) must be lowercase'],
     ['A_B.c/foo', 'NAME_CONTAINS_UPPERCASE', 'repository name must be lowercase'], // reference.Parse's own retry in lowercase
     [H64, 'NAME_IS_HEX_ID', `invalid repository name (${H64}), cannot specify 64-byte hexadecimal strings`],
@@ -262,14 +299,20 @@ describe('tryParseImageRef', () => {
 });
 
 describe('parseCanonicalImageRef (reference.ParseNamed)', () => {
-  it.each(['docker.io/library/nginx', 'docker.io/library/nginx:1.25', `quay.io/a/b:t@sha256:${H64}`, 'a_b.c/foo'])('accepts %s', (input) => {
-    expect(parseCanonicalImageRef(input)).toEqual(parseImageRef(input));
-  });
+  it.each(['docker.io/library/nginx', 'docker.io/library/nginx:1.25', `quay.io/a/b:t@sha256:${H64}`, 'a_b.c/foo'])(
+    'accepts %s',
+    (input) => {
+      expect(parseCanonicalImageRef(input)).toEqual(parseImageRef(input));
+    },
+  );
 
-  it.each(['nginx', 'docker.io/nginx', 'index.docker.io/library/nginx', 'user/app:1'])('NAME_NOT_CANONICAL for %s', (input) => {
-    const result = tryParseCanonicalImageRef(input);
-    expect(!result.ok && result.error.code).toBe('NAME_NOT_CANONICAL');
-  });
+  it.each(['nginx', 'docker.io/nginx', 'index.docker.io/library/nginx', 'user/app:1'])(
+    'NAME_NOT_CANONICAL for %s',
+    (input) => {
+      const result = tryParseCanonicalImageRef(input);
+      expect(!result.ok && result.error.code).toBe('NAME_NOT_CANONICAL');
+    },
+  );
 
   it('reports parse errors before canonical form', () => {
     expect(errorOf('Ubuntu', parseCanonicalImageRef).code).toBe('NAME_CONTAINS_UPPERCASE');
@@ -282,9 +325,24 @@ describe('describeReference (`scangate ref parse`)', () => {
       '{"input":"nginx","name":"docker.io/library/nginx","domain":"docker.io","path":"library/nginx","familiar":"nginx","canonical":"docker.io/library/nginx:latest"}',
     );
     expect(Object.keys(describeReference(`q.io/x:1@sha256:${H64}`))).toEqual([
-      'input', 'name', 'domain', 'path', 'tag', 'digest', 'familiar', 'canonical',
+      'input',
+      'name',
+      'domain',
+      'path',
+      'tag',
+      'digest',
+      'familiar',
+      'canonical',
     ]);
-    expect(Object.keys(describeReference(`x@sha256:${H64}`))).toEqual(['input', 'name', 'domain', 'path', 'digest', 'familiar', 'canonical']);
+    expect(Object.keys(describeReference(`x@sha256:${H64}`))).toEqual([
+      'input',
+      'name',
+      'domain',
+      'path',
+      'digest',
+      'familiar',
+      'canonical',
+    ]);
   });
 
   it('prints the input and the error message on failure', () => {

@@ -2,7 +2,8 @@ import { type ImageRef, ImageRefError } from './image-ref.types';
 import { MAX_REFERENCE_INPUT_LENGTH } from './limits';
 import { type ParseOutcome, parseNamed, parseNormalizedNamed } from './reference-parser';
 
-export type ImageRefParseResult = { readonly ok: true; readonly ref: ImageRef } | { readonly ok: false; readonly error: ImageRefError };
+export type ImageRefParseResult =
+  { readonly ok: true; readonly ref: ImageRef } | { readonly ok: false; readonly error: ImageRefError };
 
 /**
  * Parses and normalises an image reference exactly as Go's reference.ParseNormalizedNamed does

@@ -14,41 +14,100 @@ function framed(recognise: (s: string, start: number, end: number) => boolean, v
 }
 
 describe('isRemoteName: path-component ("/" path-component)*', () => {
-  it.each(['a', '0', 'a/b', 'a.b', 'a_b', 'a__b', 'a-b', 'a---b', 'a/b.c/d_e/f__g/h-i', 'a1.b2_c3__d4--e5'])('accepts %s', (name) => {
-    expect(framed(isRemoteName, name)).toBe(true);
-  });
-
-  it.each(['', '/', 'a/', '/a', 'a//b', 'A', 'a..b', 'a___b', 'a._b', 'a_.b', 'a-_b', 'a_-b', 'a.-b', '-a', 'a-', '_a', 'a_', '.a', 'a.', 'a:b', 'é'])(
-    'rejects %j',
-    (name) => expect(framed(isRemoteName, name)).toBe(false),
+  it.each(['a', '0', 'a/b', 'a.b', 'a_b', 'a__b', 'a-b', 'a---b', 'a/b.c/d_e/f__g/h-i', 'a1.b2_c3__d4--e5'])(
+    'accepts %s',
+    (name) => {
+      expect(framed(isRemoteName, name)).toBe(true);
+    },
   );
+
+  it.each([
+    '',
+    '/',
+    'a/',
+    '/a',
+    'a//b',
+    'A',
+    'a..b',
+    'a___b',
+    'a._b',
+    'a_.b',
+    'a-_b',
+    'a_-b',
+    'a.-b',
+    '-a',
+    'a-',
+    '_a',
+    'a_',
+    '.a',
+    'a.',
+    'a:b',
+    'é',
+  ])('rejects %j', (name) => expect(framed(isRemoteName, name)).toBe(false));
 });
 
 describe('isDomainAndPort: host [":" port]', () => {
-  it.each(['a', 'localhost', 'example.com', 'Example.COM', 'a-b.c', 'a--b.c', '1.2.3.4', 'a:1', 'example.com:5000', '[::1]', '[::1]:5000', '[2001:DB8::1]', '[:::::]'])(
-    'accepts %s',
-    (domain) => expect(framed(isDomainAndPort, domain)).toBe(true),
-  );
+  it.each([
+    'a',
+    'localhost',
+    'example.com',
+    'Example.COM',
+    'a-b.c',
+    'a--b.c',
+    '1.2.3.4',
+    'a:1',
+    'example.com:5000',
+    '[::1]',
+    '[::1]:5000',
+    '[2001:DB8::1]',
+    '[:::::]',
+  ])('accepts %s', (domain) => expect(framed(isDomainAndPort, domain)).toBe(true));
 
-  it.each(['', '-a', 'a-', 'a.', '.a', 'a..b', 'a_b', 'a:', 'a:x', 'a:1:2', ':1', '[]', '[::1', '[::1]:', '[::1]x', '[g]', '[::1%eth0]', 'é.com'])(
-    'rejects %j',
-    (domain) => expect(framed(isDomainAndPort, domain)).toBe(false),
-  );
+  it.each([
+    '',
+    '-a',
+    'a-',
+    'a.',
+    '.a',
+    'a..b',
+    'a_b',
+    'a:',
+    'a:x',
+    'a:1:2',
+    ':1',
+    '[]',
+    '[::1',
+    '[::1]:',
+    '[::1]x',
+    '[g]',
+    '[::1%eth0]',
+    'é.com',
+  ])('rejects %j', (domain) => expect(framed(isDomainAndPort, domain)).toBe(false));
 });
 
 describe('isTag: [\\w][\\w.-]{0,127}', () => {
   it.each(['a', '_', '0', 'A.b-C_d', 'a'.repeat(128)])('accepts %s', (tag) => expect(framed(isTag, tag)).toBe(true));
-  it.each(['', '.a', '-a', 'a'.repeat(129), 'a b', 'a:b', 'é'])('rejects %j', (tag) => expect(framed(isTag, tag)).toBe(false));
+  it.each(['', '.a', '-a', 'a'.repeat(129), 'a b', 'a:b', 'é'])('rejects %j', (tag) =>
+    expect(framed(isTag, tag)).toBe(false),
+  );
 });
 
 describe('matchesDigestPattern: algorithm ":" [[:xdigit:]]{32,}', () => {
-  it.each([`sha256:${H64}`, `SHA256:${H64.toUpperCase()}`, `a:${H64.slice(0, 32)}`, `sha256+b64.x_y-z:${H64}`])('accepts %s', (d) =>
-    expect(framed(matchesDigestPattern, d)).toBe(true),
+  it.each([`sha256:${H64}`, `SHA256:${H64.toUpperCase()}`, `a:${H64.slice(0, 32)}`, `sha256+b64.x_y-z:${H64}`])(
+    'accepts %s',
+    (d) => expect(framed(matchesDigestPattern, d)).toBe(true),
   );
-  it.each(['', 'sha256', `sha256:${H64.slice(0, 31)}`, `:${H64}`, `1a:${H64}`, `a-:${H64}`, `a-1:${H64}`, `a::${H64}`, `sha256:${H64}g`])(
-    'rejects %j',
-    (d) => expect(framed(matchesDigestPattern, d)).toBe(false),
-  );
+  it.each([
+    '',
+    'sha256',
+    `sha256:${H64.slice(0, 31)}`,
+    `:${H64}`,
+    `1a:${H64}`,
+    `a-:${H64}`,
+    `a-1:${H64}`,
+    `a::${H64}`,
+    `sha256:${H64}g`,
+  ])('rejects %j', (d) => expect(framed(matchesDigestPattern, d)).toBe(false));
 });
 
 describe('validateDigest: go-digest Digest.Validate', () => {

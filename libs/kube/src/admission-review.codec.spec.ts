@@ -129,7 +129,9 @@ describe('decodeAdmissionReview: valid reviews', () => {
     );
     const decoded = decodeAdmissionReview(body);
     expect(decoded.request.dryRun).toBe(false);
-    const inherited: unknown = JSON.parse('{"__proto__": {"apiVersion": "admission.k8s.io/v1"}, "kind": "AdmissionReview"}');
+    const inherited: unknown = JSON.parse(
+      '{"__proto__": {"apiVersion": "admission.k8s.io/v1"}, "kind": "AdmissionReview"}',
+    );
     expect(decodeError(inherited).field).toBe('apiVersion');
   });
 });
@@ -145,12 +147,22 @@ describe('decodeAdmissionReview: malformed envelopes', () => {
     ['a non-object body', 'hello', '', /body must be a JSON object, got string/],
     ['a null body', null, '', /got null/],
     ['an array body', [review({})], '', /got array/],
-    ['a missing apiVersion', { kind: 'AdmissionReview', request: {} }, 'apiVersion', /apiVersion undefined is not supported/],
+    [
+      'a missing apiVersion',
+      { kind: 'AdmissionReview', request: {} },
+      'apiVersion',
+      /apiVersion undefined is not supported/,
+    ],
     ['a wrong apiVersion', review({}, { apiVersion: 'admission.k8s.io/v2' }), 'apiVersion', /"admission\.k8s\.io\/v2"/],
     ['a numeric apiVersion', review({}, { apiVersion: 1 }), 'apiVersion', /apiVersion number/],
     ['an ImageReview', review({}, { apiVersion: 'imagepolicy.k8s.io/v1alpha1' }), 'apiVersion', /not supported/],
     ['a wrong kind', review({}, { kind: 'ImageReview' }), 'kind', /kind "ImageReview" is not supported/],
-    ['a missing request', { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }, 'request', /request is missing/],
+    [
+      'a missing request',
+      { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' },
+      'request',
+      /request is missing/,
+    ],
     ['a string request', review({}, { request: 'x' }), 'request', /request must be an object, got string/],
     ['a missing uid', without('uid'), 'request.uid', /request\.uid is required/],
     ['an empty uid', review({ uid: '' }), 'request.uid', /request\.uid is required/],
@@ -160,12 +172,32 @@ describe('decodeAdmissionReview: malformed envelopes', () => {
     ['a missing kind', without('kind'), 'request.kind', /request\.kind is required/],
     ['a string kind', review({ kind: 'Pod' }), 'request.kind', /request\.kind must be an object/],
     ['a kind without kind', review({ kind: { group: '', version: 'v1' } }), 'request.kind.kind', /is required/],
-    ['a kind with empty kind', review({ kind: { group: '', version: 'v1', kind: '' } }), 'request.kind.kind', /must not be empty/],
+    [
+      'a kind with empty kind',
+      review({ kind: { group: '', version: 'v1', kind: '' } }),
+      'request.kind.kind',
+      /must not be empty/,
+    ],
     ['a kind without version', review({ kind: { group: '', kind: 'Pod' } }), 'request.kind.version', /is required/],
-    ['a kind with numeric group', review({ kind: { group: 1, version: 'v1', kind: 'Pod' } }), 'request.kind.group', /must be a string/],
+    [
+      'a kind with numeric group',
+      review({ kind: { group: 1, version: 'v1', kind: 'Pod' } }),
+      'request.kind.group',
+      /must be a string/,
+    ],
     ['a missing resource', without('resource'), 'request.resource', /is required/],
-    ['a resource without resource', review({ resource: { group: '', version: 'v1' } }), 'request.resource.resource', /is required/],
-    ['a resource with array version', review({ resource: { version: ['v1'], resource: 'pods' } }), 'request.resource.version', /got array/],
+    [
+      'a resource without resource',
+      review({ resource: { group: '', version: 'v1' } }),
+      'request.resource.resource',
+      /is required/,
+    ],
+    [
+      'a resource with array version',
+      review({ resource: { version: ['v1'], resource: 'pods' } }),
+      'request.resource.version',
+      /got array/,
+    ],
     ['a missing operation', without('operation'), 'request.operation', /request\.operation undefined is not one of/],
     ['a lowercase operation', review({ operation: 'create' }), 'request.operation', /"create" is not one of/],
     ['a PATCH operation', review({ operation: 'PATCH' }), 'request.operation', /"PATCH"/],
@@ -175,7 +207,12 @@ describe('decodeAdmissionReview: malformed envelopes', () => {
     ['an object name', review({ name: {} }), 'request.name', /must be a string, got object/],
     ['a boolean subResource', review({ subResource: true }), 'request.subResource', /must be a string, got boolean/],
     ['a CREATE without object', review({ object: null }), 'request.object', /required for CREATE/],
-    ['an UPDATE without object', review({ operation: 'UPDATE', object: undefined }), 'request.object', /required for UPDATE/],
+    [
+      'an UPDATE without object',
+      review({ operation: 'UPDATE', object: undefined }),
+      'request.object',
+      /required for UPDATE/,
+    ],
     ['a string object', review({ object: '{"spec":{}}' }), 'request.object', /must be an object, got string/],
     ['an array object', review({ object: [] }), 'request.object', /got array/],
     ['a string oldObject', review({ operation: 'UPDATE', oldObject: 'x' }), 'request.oldObject', /must be an object/],
@@ -218,7 +255,10 @@ describe('decodeAdmissionReview: malformed envelopes', () => {
               fc.record(
                 {
                   uid: fc.oneof(fc.uuid(), fc.jsonValue()),
-                  kind: fc.oneof(fc.record({ group: fc.string(), version: fc.string(), kind: fc.string() }), fc.jsonValue()),
+                  kind: fc.oneof(
+                    fc.record({ group: fc.string(), version: fc.string(), kind: fc.string() }),
+                    fc.jsonValue(),
+                  ),
                   resource: fc.oneof(
                     fc.record({ group: fc.string(), version: fc.string(), resource: fc.string() }),
                     fc.jsonValue(),

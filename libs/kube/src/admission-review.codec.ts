@@ -65,7 +65,9 @@ function decodeRequest(request: JsonObject): AdmissionRequest {
   const uid = ownField(request, 'uid');
   if (typeof uid !== 'string' || uid === '') {
     throw new ReviewDecodeError(
-      uid === undefined || uid === '' ? 'request.uid is required' : `request.uid must be a string, got ${jsonTypeOf(uid)}`,
+      uid === undefined || uid === ''
+        ? 'request.uid is required'
+        : `request.uid must be a string, got ${jsonTypeOf(uid)}`,
       'request.uid',
     );
   }

@@ -68,7 +68,11 @@ describe('extractImages: where each kind keeps its images', () => {
   const cases: { kind: GroupVersionKind; object: unknown; prefix: string }[] = [
     { kind: POD, object: { spec: podSpec() }, prefix: 'spec' },
     { kind: gvk('', 'v1', 'PodTemplate'), object: { template: template() }, prefix: 'template.spec' },
-    { kind: gvk('', 'v1', 'ReplicationController'), object: { spec: { template: template() } }, prefix: 'spec.template.spec' },
+    {
+      kind: gvk('', 'v1', 'ReplicationController'),
+      object: { spec: { template: template() } },
+      prefix: 'spec.template.spec',
+    },
     ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].flatMap((kind) =>
       ['v1', 'v1beta1', 'v1beta2'].map((version) => ({
         kind: gvk('apps', version, kind),
@@ -143,7 +147,11 @@ describe('extractImages: ephemeral containers', () => {
   });
 
   it('pods/ephemeralcontainers does not need containers (they were admitted at creation)', () => {
-    const result = extractImages(POD, { spec: { ephemeralContainers: [{ name: 'd', image: 'busybox' }] } }, 'ephemeralcontainers');
+    const result = extractImages(
+      POD,
+      { spec: { ephemeralContainers: [{ name: 'd', image: 'busybox' }] } },
+      'ephemeralcontainers',
+    );
     expect(result.problems).toEqual([]);
     expect(pathsOf(result.images)).toEqual(['spec.ephemeralContainers[0].image']);
   });
@@ -161,7 +169,12 @@ describe('extractImages: ephemeral containers', () => {
     const result = extractImages(gvk('', 'v1', 'EphemeralContainers'), object, 'ephemeralcontainers');
     expect(result).toEqual({
       images: [
-        { image: 'busybox:1.36', path: 'ephemeralContainers[0].image', location: 'ephemeralContainer', name: 'debugger' },
+        {
+          image: 'busybox:1.36',
+          path: 'ephemeralContainers[0].image',
+          location: 'ephemeralContainer',
+          name: 'debugger',
+        },
         { image: 'alpine', path: 'ephemeralContainers[1].image', location: 'ephemeralContainer', name: 'shell' },
       ],
       problems: [],
@@ -189,7 +202,8 @@ describe('extractImages: ephemeral containers', () => {
 });
 
 describe('extractImages: attacker-shaped objects become problems, never exceptions', () => {
-  const problemsOf = (kind: GroupVersionKind, object: unknown, sub?: string) => extractImages(kind, object, sub).problems;
+  const problemsOf = (kind: GroupVersionKind, object: unknown, sub?: string) =>
+    extractImages(kind, object, sub).problems;
 
   it.each([null, 'pod', 42, [], true])('the object itself is %p', (object) => {
     const result = extractImages(POD, object);
@@ -235,14 +249,38 @@ describe('extractImages: attacker-shaped objects become problems, never exceptio
     [{ containers: [[{ image: 'x' }]] }, 'spec.containers[0]', 'must be an object, got array'],
     [{ containers: [{ name: 'a', image: 7 }] }, 'spec.containers[0].image', 'must be a string, got number'],
     [{ containers: [{ name: 'a', image: ['x'] }] }, 'spec.containers[0].image', 'must be a string, got array'],
-    [{ containers: [{ name: 'a', image: { reference: 'x' } }] }, 'spec.containers[0].image', 'must be a string, got object'],
+    [
+      { containers: [{ name: 'a', image: { reference: 'x' } }] },
+      'spec.containers[0].image',
+      'must be a string, got object',
+    ],
     [{ containers: [{ name: 'a' }] }, 'spec.containers[0].image', 'Required value: every container must name an image'],
-    [{ containers: [{ name: 'a', image: '' }] }, 'spec.containers[0].image', 'Required value: every container must name an image'],
-    [{ containers: [{ name: 'a', image: null }] }, 'spec.containers[0].image', 'Required value: every container must name an image'],
+    [
+      { containers: [{ name: 'a', image: '' }] },
+      'spec.containers[0].image',
+      'Required value: every container must name an image',
+    ],
+    [
+      { containers: [{ name: 'a', image: null }] },
+      'spec.containers[0].image',
+      'Required value: every container must name an image',
+    ],
     [{ containers: [], volumes: [3] }, 'spec.volumes[0]', 'must be an object, got number'],
-    [{ containers: [], volumes: [{ name: 'v', image: 'x' }] }, 'spec.volumes[0].image', 'must be an object, got string'],
-    [{ containers: [], volumes: [{ name: 'v', image: { reference: 1 } }] }, 'spec.volumes[0].image.reference', 'must be a string, got number'],
-    [{ containers: [], volumes: [{ name: 'v', image: {} }] }, 'spec.volumes[0].image.reference', 'Required value: an image volume must name an image'],
+    [
+      { containers: [], volumes: [{ name: 'v', image: 'x' }] },
+      'spec.volumes[0].image',
+      'must be an object, got string',
+    ],
+    [
+      { containers: [], volumes: [{ name: 'v', image: { reference: 1 } }] },
+      'spec.volumes[0].image.reference',
+      'must be a string, got number',
+    ],
+    [
+      { containers: [], volumes: [{ name: 'v', image: {} }] },
+      'spec.volumes[0].image.reference',
+      'Required value: an image volume must name an image',
+    ],
   ])('%j → %s: %s', (spec, path, message) => {
     expect(problemsOf(POD, { spec })).toEqual([{ path, message }]);
   });
@@ -274,11 +312,20 @@ describe('extractImages: attacker-shaped objects become problems, never exceptio
 
   it('a container name that is not a string is reported as empty, not as a problem', () => {
     const result = extractImages(POD, { spec: { containers: [{ name: 12, image: 'nginx' }] } });
-    expect(result.images).toEqual([{ image: 'nginx', path: 'spec.containers[0].image', location: 'container', name: '' }]);
+    expect(result.images).toEqual([
+      { image: 'nginx', path: 'spec.containers[0].image', location: 'container', name: '' },
+    ]);
   });
 
   it('returns images verbatim, whitespace and all (the reference parser judges them)', () => {
-    const result = extractImages(POD, { spec: { containers: [{ name: 'a', image: ' ' }, { name: 'b', image: 'NGINX ' }] } });
+    const result = extractImages(POD, {
+      spec: {
+        containers: [
+          { name: 'a', image: ' ' },
+          { name: 'b', image: 'NGINX ' },
+        ],
+      },
+    });
     expect(result.images.map((i) => i.image)).toEqual([' ', 'NGINX ']);
   });
 });
@@ -325,7 +372,10 @@ describe('extractImages: prototype pollution', () => {
 
 describe('extractImages: size', () => {
   it('handles a Pod with 10,000 containers', () => {
-    const containers = Array.from({ length: 10_000 }, (_, i) => ({ name: `c${i}`, image: `registry.example.com/img:${i}` }));
+    const containers = Array.from({ length: 10_000 }, (_, i) => ({
+      name: `c${i}`,
+      image: `registry.example.com/img:${i}`,
+    }));
     const result = extractImages(POD, { spec: { containers } });
     expect(result.images).toHaveLength(10_000);
     expect(result.images[9_999]).toEqual({
@@ -363,7 +413,9 @@ describe('extractImages: property', () => {
         containers: fc.oneof(fc.array(container), fc.jsonValue()),
         initContainers: fc.oneof(fc.array(container), fc.jsonValue()),
         ephemeralContainers: fc.oneof(fc.array(container), fc.jsonValue()),
-        volumes: fc.array(fc.record({ name: fc.string(), image: fc.oneof(fc.record({ reference: fc.jsonValue() }), fc.jsonValue()) })),
+        volumes: fc.array(
+          fc.record({ name: fc.string(), image: fc.oneof(fc.record({ reference: fc.jsonValue() }), fc.jsonValue()) }),
+        ),
       },
       { requiredKeys: [] },
     );
@@ -371,7 +423,9 @@ describe('extractImages: property', () => {
       fc.record({ spec }),
       fc.record({ spec: fc.record({ template: fc.record({ spec }) }) }),
       fc.record({ template: fc.record({ spec }) }),
-      fc.record({ spec: fc.record({ jobTemplate: fc.record({ spec: fc.record({ template: fc.record({ spec }) }) }) }) }),
+      fc.record({
+        spec: fc.record({ jobTemplate: fc.record({ spec: fc.record({ template: fc.record({ spec }) }) }) }),
+      }),
       spec,
       fc.jsonValue(),
     );
@@ -393,7 +447,11 @@ describe('extractImages: property', () => {
 describe('extractImagesFromImageReview', () => {
   it('names spec.containers[i].image', () => {
     expect(
-      extractImagesFromImageReview({ containers: [{ image: 'a' }, { image: 'b:1' }], annotations: {}, namespace: 'ns' }),
+      extractImagesFromImageReview({
+        containers: [{ image: 'a' }, { image: 'b:1' }],
+        annotations: {},
+        namespace: 'ns',
+      }),
     ).toEqual([
       { image: 'a', path: 'spec.containers[0].image', location: 'container', name: '' },
       { image: 'b:1', path: 'spec.containers[1].image', location: 'container', name: '' },
@@ -419,9 +477,9 @@ describe('changedImages', () => {
   });
 
   it('compares exact strings (a respelled image is checked again)', () => {
-    expect(
-      changedImages([at('docker.io/library/nginx:latest', 'p')], [at('nginx', 'p')]).map((l) => l.image),
-    ).toEqual(['docker.io/library/nginx:latest']);
+    expect(changedImages([at('docker.io/library/nginx:latest', 'p')], [at('nginx', 'p')]).map((l) => l.image)).toEqual([
+      'docker.io/library/nginx:latest',
+    ]);
   });
 
   it('returns everything when there was nothing before', () => {

@@ -56,10 +56,7 @@ export function extractImagesFromImageReview(spec: ImageReviewSpec): ImageLocati
  * containers was admitted before and is not returned. Exact string comparison: `nginx` and
  * `docker.io/library/nginx:latest` count as different, which errs towards checking.
  */
-export function changedImages(
-  current: readonly ImageLocation[],
-  previous: readonly ImageLocation[],
-): ImageLocation[] {
+export function changedImages(current: readonly ImageLocation[], previous: readonly ImageLocation[]): ImageLocation[] {
   const before = new Set<string>();
   for (const location of previous) before.add(location.image);
   return current.filter((location) => !before.has(location.image));

@@ -61,18 +61,48 @@ describe('decodeImageReview', () => {
 
   it.each<[string, unknown, string, RegExp]>([
     ['a non-object body', 42, '', /must be a JSON object, got number/],
-    ['an AdmissionReview', imageReview({}, { apiVersion: 'admission.k8s.io/v1' }), 'apiVersion', /"admission\.k8s\.io\/v1" is not supported/],
-    ['a v1beta1 ImageReview', imageReview({}, { apiVersion: 'imagepolicy.k8s.io/v1beta1' }), 'apiVersion', /not supported/],
+    [
+      'an AdmissionReview',
+      imageReview({}, { apiVersion: 'admission.k8s.io/v1' }),
+      'apiVersion',
+      /"admission\.k8s\.io\/v1" is not supported/,
+    ],
+    [
+      'a v1beta1 ImageReview',
+      imageReview({}, { apiVersion: 'imagepolicy.k8s.io/v1beta1' }),
+      'apiVersion',
+      /not supported/,
+    ],
     ['a wrong kind', imageReview({}, { kind: 'AdmissionReview' }), 'kind', /kind "AdmissionReview"/],
     ['a missing spec', imageReview(undefined), 'spec', /spec is required/],
     ['a string spec', imageReview('x'), 'spec', /spec must be an object, got string/],
-    ['containers not a list', imageReview({ containers: { image: 'x' } }), 'spec.containers', /must be a list, got object/],
+    [
+      'containers not a list',
+      imageReview({ containers: { image: 'x' } }),
+      'spec.containers',
+      /must be a list, got object/,
+    ],
     ['containers null', imageReview({ containers: null }), 'spec.containers', /got null/],
-    ['a string container', imageReview({ containers: ['nginx'] }), 'spec.containers[0]', /must be an object, got string/],
+    [
+      'a string container',
+      imageReview({ containers: ['nginx'] }),
+      'spec.containers[0]',
+      /must be an object, got string/,
+    ],
     ['a missing image', imageReview({ containers: [{ image: 'a' }, {}] }), 'spec.containers[1].image', /is required/],
-    ['a numeric image', imageReview({ containers: [{ image: 1 }] }), 'spec.containers[0].image', /must be a string, got number/],
+    [
+      'a numeric image',
+      imageReview({ containers: [{ image: 1 }] }),
+      'spec.containers[0].image',
+      /must be a string, got number/,
+    ],
     ['annotations a list', imageReview({ annotations: ['a'] }), 'spec.annotations', /must be an object, got array/],
-    ['a numeric annotation', imageReview({ annotations: { a: 1 } }), 'spec.annotations', /\["a"\] must be a string, got number/],
+    [
+      'a numeric annotation',
+      imageReview({ annotations: { a: 1 } }),
+      'spec.annotations',
+      /\["a"\] must be a string, got number/,
+    ],
     ['a numeric namespace', imageReview({ namespace: 3 }), 'spec.namespace', /must be a string, got number/],
   ])('rejects %s', (_label, body, field, message) => {
     const error = decodeError(body);

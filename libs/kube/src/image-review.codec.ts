@@ -52,7 +52,9 @@ export function decodeImageReview(body: unknown): ImageReviewSpec {
       const image = ownField(container, 'image');
       if (typeof image !== 'string') {
         throw new ReviewDecodeError(
-          image === undefined ? `${path}.image is required` : `${path}.image must be a string, got ${jsonTypeOf(image)}`,
+          image === undefined
+            ? `${path}.image is required`
+            : `${path}.image must be a string, got ${jsonTypeOf(image)}`,
           `${path}.image`,
         );
       }

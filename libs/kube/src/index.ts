@@ -9,5 +9,10 @@ export {
 } from './admission-review.codec';
 export { decodeImageReview, encodeImageReview } from './image-review.codec';
 export { changedImages, extractImages, extractImagesFromImageReview } from './image-extractor';
-export { EPHEMERAL_CONTAINERS_SUBRESOURCE, podMetadataPath, podSpecLocationFor, resourceForKind } from './workload-kinds';
+export {
+  EPHEMERAL_CONTAINERS_SUBRESOURCE,
+  podMetadataPath,
+  podSpecLocationFor,
+  resourceForKind,
+} from './workload-kinds';
 export type { PodSpecLocation, PodSpecScope } from './workload-kinds';

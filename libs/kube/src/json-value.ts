@@ -45,9 +45,7 @@ export function echo(value: unknown): string {
  * undefined when there is nothing to write. `Object.fromEntries` defines properties, so a
  * `__proto__` key stays an ordinary key instead of replacing the prototype.
  */
-export function sortedStringMap(
-  map: Readonly<Record<string, string>> | undefined,
-): Record<string, string> | undefined {
+export function sortedStringMap(map: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
   if (map === undefined) return undefined;
   const keys = Object.keys(map).sort();
   if (keys.length === 0) return undefined;

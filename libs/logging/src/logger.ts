@@ -19,7 +19,10 @@ const REDACTED_PATHS = [
 
 /** Structured logs; credentials never printed. */
 export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
-  return pino({ level, base: { service: 'scangate' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+  return pino(
+    { level, base: { service: 'scangate' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    destination,
+  );
 }
 
 /** Nest's own messages through the same logger (its bootstrap chatter at debug). */

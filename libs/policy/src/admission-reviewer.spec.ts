@@ -16,7 +16,10 @@ function reviewer(
   policy: Partial<PolicyConfig> = {},
   analysis: ImageAnalysisPort = new NoneAnalysis(),
 ): AdmissionReviewer {
-  return new AdmissionReviewer({ admission: { ...ADMISSION, ...admission }, policy: { ...POLICY, ...policy } }, analysis);
+  return new AdmissionReviewer(
+    { admission: { ...ADMISSION, ...admission }, policy: { ...POLICY, ...policy } },
+    analysis,
+  );
 }
 
 function pod(images: string[], annotations: Record<string, string> = {}): object {
@@ -193,12 +196,19 @@ describe('AdmissionReviewer', () => {
         spec: {
           template: {
             metadata: { annotations: where === 'template' ? glass : {} },
-            spec: { containers: [{ name: 'c', image: 'nginx:latest', ...(where === 'container' ? { annotations: glass } : {}) }] },
+            spec: {
+              containers: [
+                { name: 'c', image: 'nginx:latest', ...(where === 'container' ? { annotations: glass } : {}) },
+              ],
+            },
           },
         },
       };
     };
-    const request = { kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, resource: { group: 'apps', version: 'v1', resource: 'deployments' } };
+    const request = {
+      kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+      resource: { group: 'apps', version: 'v1', resource: 'deployments' },
+    };
     expect((await answer(reviewer(), review(deployment('object'), request))).response.allowed).toBe(true);
     expect((await answer(reviewer(), review(deployment('template'), request))).response.allowed).toBe(true);
     expect((await answer(reviewer(), review(deployment('container'), request))).response.allowed).toBe(false);
@@ -228,7 +238,9 @@ describe('AdmissionReviewer', () => {
     const analysis = new ScriptedAnalysis(() => ({ kind: 'verdict', allowed: true }));
     const res = await answer(reviewer({}, {}, analysis), review(pod(['nginx:1.25', 'nginx:latest']), { dryRun: true }));
     expect(res.response.allowed).toBe(false);
-    expect(analysis.calls).toEqual([{ refs: ['docker.io/library/nginx:1.25'], context: expect.objectContaining({ dryRun: true }) }]);
+    expect(analysis.calls).toEqual([
+      { refs: ['docker.io/library/nginx:1.25'], context: expect.objectContaining({ dryRun: true }) },
+    ]);
   });
 
   it('asks once per distinct image', async () => {
@@ -249,7 +261,9 @@ describe('AdmissionReviewer', () => {
     expect((await answer(reviewer({}, {}, failing), review(pod(['nginx:1.25'])))).response.status?.message).toContain(
       'scanner unreachable',
     );
-    expect((await answer(reviewer({ onError: 'allow' }, {}, failing), review(pod(['nginx:1.25'])))).response.allowed).toBe(true);
+    expect(
+      (await answer(reviewer({ onError: 'allow' }, {}, failing), review(pod(['nginx:1.25'])))).response.allowed,
+    ).toBe(true);
   });
 
   it('answers a failing analysis port with onError, still echoing the uid', async () => {
@@ -263,9 +277,9 @@ describe('AdmissionReviewer', () => {
   });
 
   it('throws ReviewDecodeError for a malformed envelope', async () => {
-    await expect(reviewer().reviewAdmission({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' })).rejects.toBeInstanceOf(
-      ReviewDecodeError,
-    );
+    await expect(
+      reviewer().reviewAdmission({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' }),
+    ).rejects.toBeInstanceOf(ReviewDecodeError);
   });
 
   it('bounds the denial of a Pod with 10,000 bad containers', async () => {
@@ -291,7 +305,9 @@ describe('AdmissionReviewer.reviewImages (ImagePolicyWebhook)', () => {
     };
     expect(denied.status.allowed).toBe(false);
     expect(denied.status.reason).toContain('spec.containers[0].image');
-    const allowed = (await reviewer().reviewImages(imageReview(['nginx:1.25']))).body as { status: { allowed: boolean } };
+    const allowed = (await reviewer().reviewImages(imageReview(['nginx:1.25']))).body as {
+      status: { allowed: boolean };
+    };
     expect(allowed.status.allowed).toBe(true);
   });
 

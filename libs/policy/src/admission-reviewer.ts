@@ -118,7 +118,9 @@ export class AdmissionReviewer {
     const untouched =
       request.operation === 'DELETE' ||
       request.operation === 'CONNECT' ||
-      (request.subResource !== undefined && request.subResource !== '' && request.subResource !== 'ephemeralcontainers');
+      (request.subResource !== undefined &&
+        request.subResource !== '' &&
+        request.subResource !== 'ephemeralcontainers');
     return untouched ? this.allow('skipped', this.settings.admission.mode, 'not-applicable') : undefined;
   }
 
@@ -140,7 +142,14 @@ export class AdmissionReviewer {
         allowed: true,
         warnings: [truncate(`${WARNING_PREFIX}break-glass used (${input.breakGlass}); images were not checked`, 120)],
         annotations: auditAnnotations({ decision: 'break-glass', mode: settings.mode, breakGlass: input.breakGlass }),
-        record: { decision: 'allow', mode: settings.mode, reason: 'break-glass', violations: [], images, breakGlass: input.breakGlass },
+        record: {
+          decision: 'allow',
+          mode: settings.mode,
+          reason: 'break-glass',
+          violations: [],
+          images,
+          breakGlass: input.breakGlass,
+        },
       };
     }
 

@@ -4,7 +4,8 @@ import type { Violation } from './policy.types';
 /** Annotation values are stored in every audit event: keep them short. */
 const MAX_VALUE = 512;
 
-export type AuditDecision = 'allowed' | 'denied' | 'warned' | 'audited' | 'exempt' | 'break-glass' | 'skipped' | 'error';
+export type AuditDecision =
+  'allowed' | 'denied' | 'warned' | 'audited' | 'exempt' | 'break-glass' | 'skipped' | 'error';
 
 /**
  * Keys carry no `/`: the API server stores them as `<webhook name>/<key>`
@@ -22,7 +23,8 @@ export function auditAnnotations(fields: {
   if (fields.analyzer) annotations['analyzer'] = fields.analyzer;
   const rules = [...new Set(fields.violations?.map((v) => v.rule))];
   if (rules.length > 0) annotations['rules'] = rules.join(',');
-  if (fields.digests && fields.digests.length > 0) annotations['digests'] = truncate(fields.digests.join(','), MAX_VALUE);
+  if (fields.digests && fields.digests.length > 0)
+    annotations['digests'] = truncate(fields.digests.join(','), MAX_VALUE);
   if (fields.breakGlass !== undefined) annotations['break-glass'] = truncate(fields.breakGlass, MAX_VALUE);
   return annotations;
 }

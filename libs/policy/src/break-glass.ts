@@ -9,7 +9,11 @@ const IMAGE_POLICY_BREAK_GLASS_SUFFIX = '.image-policy.k8s.io/break-glass';
  * The break-glass reason on an admitted object, if any: its own annotation, or its Pod template's
  * (the one the Pods it creates will carry).
  */
-export function breakGlassReason(config: BreakGlassConfig, kind: GroupVersionKind, object: unknown): string | undefined {
+export function breakGlassReason(
+  config: BreakGlassConfig,
+  kind: GroupVersionKind,
+  object: unknown,
+): string | undefined {
   if (!config.enabled) return undefined;
   const location = podSpecLocationFor(kind);
   const template = location && podMetadataPath(location);

@@ -5,13 +5,7 @@ import type { Decision, Violation } from './policy.types';
  * How a review was decided: what the webhook logs and counts. `reason` is a low-cardinality
  * label (a rule id or one of the fixed words below), never an image or a namespace.
  */
-export type DecisionReason =
-  | 'passed'
-  | 'violations'
-  | 'exempt'
-  | 'break-glass'
-  | 'not-applicable'
-  | 'internal-error';
+export type DecisionReason = 'passed' | 'violations' | 'exempt' | 'break-glass' | 'not-applicable' | 'internal-error';
 
 export interface DecisionRecord {
   readonly uid: string;

@@ -16,7 +16,8 @@ export function truncate(text: string, max: number): string {
 }
 
 function describe(v: Violation): string {
-  const subject = v.image === '' ? v.path : `${v.path} (${JSON.stringify(truncate(v.image, MESSAGE_LIMITS.quotedImage))})`;
+  const subject =
+    v.image === '' ? v.path : `${v.path} (${JSON.stringify(truncate(v.image, MESSAGE_LIMITS.quotedImage))})`;
   return `${subject}: ${v.message} [${v.rule}]`;
 }
 
@@ -35,7 +36,12 @@ export function denialMessage(violations: readonly Violation[]): string {
 export function violationWarnings(violations: readonly Violation[], prefix: string): string[] {
   const listed = violations
     .slice(0, MESSAGE_LIMITS.warnings - 1)
-    .map((v) => truncate(`${prefix}${v.path} ${v.image === '' ? '' : `${v.image} `}violates ${v.rule}: ${v.message}`, MESSAGE_LIMITS.warningLength));
+    .map((v) =>
+      truncate(
+        `${prefix}${v.path} ${v.image === '' ? '' : `${v.image} `}violates ${v.rule}: ${v.message}`,
+        MESSAGE_LIMITS.warningLength,
+      ),
+    );
   const more = violations.length - listed.length;
   return more > 0 ? [...listed, `${prefix}… and ${more} more policy violations`] : listed;
 }

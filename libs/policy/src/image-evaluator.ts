@@ -70,7 +70,13 @@ export class ImageEvaluator {
     }
 
     const subjects = [...toAnalyse.values()];
-    const outcomes = subjects.length === 0 ? [] : await this.assess(subjects.map((s) => s.ref), input);
+    const outcomes =
+      subjects.length === 0
+        ? []
+        : await this.assess(
+            subjects.map((s) => s.ref),
+            input,
+          );
     const notices: Violation[] = [];
     const digests = new Set<string>();
     subjects.forEach((subject, index) => {

@@ -3,7 +3,8 @@ import { ImagePattern } from './image-pattern';
 import { PolicyCompileError } from './policy-compile.error';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
-const matches = (pattern: string, image: string): boolean => ImagePattern.compile(pattern).matches(parseImageRef(image));
+const matches = (pattern: string, image: string): boolean =>
+  ImagePattern.compile(pattern).matches(parseImageRef(image));
 
 describe('ImagePattern', () => {
   it.each([

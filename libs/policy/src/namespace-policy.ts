@@ -50,9 +50,7 @@ export class NamespacePolicies {
   settingsFor(namespace: string | undefined, labels?: Readonly<Record<string, string>>): NamespaceSettings {
     if (namespace === undefined) return this.global;
     const match = this.overrides.find(
-      (o) =>
-        o.names.some((p) => nameMatches(namespace, p)) ||
-        (labels !== undefined && hasLabels(labels, o.labels)),
+      (o) => o.names.some((p) => nameMatches(namespace, p)) || (labels !== undefined && hasLabels(labels, o.labels)),
     );
     return match?.settings ?? this.global;
   }

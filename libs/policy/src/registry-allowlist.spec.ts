@@ -42,7 +42,10 @@ describe('RegistryAllowlist', () => {
   it('names every bad entry with its key', () => {
     let caught: unknown;
     try {
-      RegistryAllowlist.compile(['ok.example.com', 'https://x.example.com', 'a*.example.com', ' '], 'policy.allowedRegistries');
+      RegistryAllowlist.compile(
+        ['ok.example.com', 'https://x.example.com', 'a*.example.com', ' '],
+        'policy.allowedRegistries',
+      );
     } catch (error) {
       caught = error;
     }

@@ -48,7 +48,8 @@ export class RegistryAllowlist {
 function parseEntry(entry: string): RegistryEntry | string {
   const trimmed = entry.trim();
   if (trimmed === '' || trimmed !== entry) return 'must be a non-empty host[:port][/repository] without spaces';
-  if (/[\s@]/.test(trimmed) || trimmed.includes('://')) return 'must be host[:port][/repository], not a URL or reference';
+  if (/[\s@]/.test(trimmed) || trimmed.includes('://'))
+    return 'must be host[:port][/repository], not a URL or reference';
   const slash = firstSlashAfterHost(trimmed);
   const domain = normalizeDomain(slash === -1 ? trimmed : trimmed.slice(0, slash));
   const rest = slash === -1 ? '' : trimmed.slice(slash + 1).replace(/\/+$/, '');

@@ -6,7 +6,11 @@ import {
   isAnalysisJobId,
 } from './analysis-queue.contract';
 
-const subject = { reference: 'registry.example:5000/team/app@sha256:' + 'c'.repeat(64), analyzer: 'clair', fingerprint: 'f1' };
+const subject = {
+  reference: 'registry.example:5000/team/app@sha256:' + 'c'.repeat(64),
+  analyzer: 'clair',
+  fingerprint: 'f1',
+};
 
 describe('analysis queue contract', () => {
   it('derives a BullMQ-safe dedup id per subject (no colon, not an integer, stable)', () => {

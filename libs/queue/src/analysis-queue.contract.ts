@@ -36,7 +36,10 @@ export const KEEP_COMPLETED = { age: 3600, count: 1000 } as const;
 export const KEEP_FAILED = { age: 24 * 3600, count: 1000 } as const;
 
 /** Default options of every analysis job; the backoff starts at `cache.errorBackoffMs` and doubles. */
-export function analysisJobOptions(cache: Pick<CacheConfig, 'errorBackoffMs'>, attempts = ANALYSIS_ATTEMPTS): JobsOptions {
+export function analysisJobOptions(
+  cache: Pick<CacheConfig, 'errorBackoffMs'>,
+  attempts = ANALYSIS_ATTEMPTS,
+): JobsOptions {
   return {
     attempts,
     // Jitter spreads the retries of many jobs that failed together (a scanner restart).

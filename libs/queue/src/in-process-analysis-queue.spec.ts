@@ -82,7 +82,12 @@ describe('InProcessAnalysisQueue', () => {
     (await runner.nthCall(1)).settle(ALLOWED);
     await eventually(async () => (await queue.status(created[0]?.jobId ?? ''))?.state === 'completed', 'completion');
     expect(runner.calls).toHaveLength(1);
-    expect(await queue.status(created[0]?.jobId ?? '')).toMatchObject({ state: 'completed', attempts: 1, outcome: 'allowed sha256:…', subject: A });
+    expect(await queue.status(created[0]?.jobId ?? '')).toMatchObject({
+      state: 'completed',
+      attempts: 1,
+      outcome: 'allowed sha256:…',
+      subject: A,
+    });
     await queue.close();
   });
 
@@ -134,7 +139,11 @@ describe('InProcessAnalysisQueue', () => {
     const b = await queue.enqueue(B);
     await eventually(async () => (await queue.counts()).completed + (await queue.counts()).failed === 2, 'both jobs');
     expect(await queue.status(a.jobId)).toMatchObject({ state: 'completed', attempts: 2 });
-    expect(await queue.status(b.jobId)).toMatchObject({ state: 'failed', attempts: 1, outcome: 'failed: analyzer: broken' });
+    expect(await queue.status(b.jobId)).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      outcome: 'failed: analyzer: broken',
+    });
     await queue.close();
   });
 
@@ -164,7 +173,9 @@ describe('InProcessAnalysisQueue', () => {
 
   it('never runs more analyses at once than its concurrency', async () => {
     const { runner, queue } = setup({ concurrency: 2 });
-    const ids = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((n) => queue.enqueue(subject(`docker.io/library/${n}:1`))));
+    const ids = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map((n) => queue.enqueue(subject(`docker.io/library/${n}:1`))),
+    );
     for (let i = 1; i <= 5; i += 1) (await runner.nthCall(i)).settle(ALLOWED);
     await eventually(async () => (await queue.counts()).completed === 5, 'all five');
     expect(runner.maxRunning).toBe(2);
@@ -194,7 +205,10 @@ describe('InProcessAnalysisQueue', () => {
     const running = await runner.nthCall(1);
     const closed = queue.close();
     await expect(queue.enqueue(A)).rejects.toThrow('closed');
-    expect(await queue.status(b.jobId)).toMatchObject({ state: 'failed', outcome: 'not run: the analysis queue closed' });
+    expect(await queue.status(b.jobId)).toMatchObject({
+      state: 'failed',
+      outcome: 'not run: the analysis queue closed',
+    });
     running.settle(ALLOWED);
     await closed;
     expect(running.options.signal.aborted).toBe(false);
@@ -206,7 +220,9 @@ describe('InProcessAnalysisQueue', () => {
     const { runner, queue } = setup({ closeGraceMs: 20 });
     const a = await queue.enqueue(A);
     const running = await runner.nthCall(1);
-    running.options.signal.addEventListener('abort', () => running.settle(new TransientAnalysisError('analysis aborted', true)));
+    running.options.signal.addEventListener('abort', () =>
+      running.settle(new TransientAnalysisError('analysis aborted', true)),
+    );
     await queue.close();
     expect(running.options.signal.aborted).toBe(true);
     expect(await queue.status(a.jobId)).toMatchObject({ state: 'failed', outcome: 'analysis aborted' });

@@ -117,7 +117,14 @@ export class InProcessAnalysisQueue implements AnalysisQueue {
   }
 
   async counts(): Promise<Record<AnalysisJobState, number>> {
-    const counts: Record<AnalysisJobState, number> = { waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0, unknown: 0 };
+    const counts: Record<AnalysisJobState, number> = {
+      waiting: 0,
+      delayed: 0,
+      active: 0,
+      completed: 0,
+      failed: 0,
+      unknown: 0,
+    };
     for (const job of this.jobs.values()) counts[job.state] += 1;
     return counts;
   }
@@ -193,7 +200,13 @@ export class InProcessAnalysisQueue implements AnalysisQueue {
     } finally {
       job.controller = undefined;
     }
-    this.options.onAttempt?.({ jobId: job.id, subject: job.subject, attempt, ...event, durationMs: this.now() - started });
+    this.options.onAttempt?.({
+      jobId: job.id,
+      subject: job.subject,
+      attempt,
+      ...event,
+      durationMs: this.now() - started,
+    });
   }
 
   /** Back to the queue after `delayMs`, holding no slot meanwhile. */

@@ -1,6 +1,11 @@
 export * from './analysis-queue.port';
 export * from './analysis-queue.contract';
-export { type AnalysisBullQueue, BullAnalysisQueue, type BullAnalysisQueueOptions, toStatus } from './bull-analysis-queue';
+export {
+  type AnalysisBullQueue,
+  BullAnalysisQueue,
+  type BullAnalysisQueueOptions,
+  toStatus,
+} from './bull-analysis-queue';
 export {
   type AnalysisAttemptEvent,
   type AnalysisRunner,

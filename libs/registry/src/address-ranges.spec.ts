@@ -31,12 +31,19 @@ describe('forbiddenAddressReason', () => {
     expect(forbiddenAddressReason(address)).toBe(reason);
   });
 
-  it.each(['8.8.8.8', '100.63.255.255', '100.128.0.0', '172.32.0.1', '169.253.1.1', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::'])(
-    '%s is public',
-    (address) => {
-      expect(forbiddenAddressReason(address)).toBeUndefined();
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '100.63.255.255',
+    '100.128.0.0',
+    '172.32.0.1',
+    '169.253.1.1',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '2002:808:808::',
+  ])('%s is public', (address) => {
+    expect(forbiddenAddressReason(address)).toBeUndefined();
+  });
 
   it('parses IPv6 forms to 16 bytes', () => {
     expect(ipv6Bytes('::1')).toEqual([...Array<number>(15).fill(0), 1]);

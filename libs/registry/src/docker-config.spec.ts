@@ -11,7 +11,11 @@ describe('DockerCredentials', () => {
       },
     });
     expect(credentials.forRegistry('docker.io')).toEqual({ kind: 'basic', username: 'hub', password: 'pa:ss' });
-    expect(credentials.forRegistry('registry.example.com:5000')).toEqual({ kind: 'basic', username: 'u', password: 'p' });
+    expect(credentials.forRegistry('registry.example.com:5000')).toEqual({
+      kind: 'basic',
+      username: 'u',
+      password: 'p',
+    });
     expect(credentials.forRegistry('acr.example.io')).toEqual({
       kind: 'identity-token',
       identityToken: 'refresh-me',
@@ -23,10 +27,12 @@ describe('DockerCredentials', () => {
 
   it('names what is wrong with a malformed document', () => {
     expect(() => DockerCredentials.fromJson({})).toThrow('no "auths" object');
-    expect(() => DockerCredentials.fromJson({ auths: { x: { auth: Buffer.from('nocolon').toString('base64') } } })).toThrow(
-      'auths["x"].auth is not base64 of "user:password"',
+    expect(() =>
+      DockerCredentials.fromJson({ auths: { x: { auth: Buffer.from('nocolon').toString('base64') } } }),
+    ).toThrow('auths["x"].auth is not base64 of "user:password"');
+    expect(() => DockerCredentials.fromFile('/nonexistent/config.json')).toThrow(
+      'registries.dockerConfigFile: cannot read',
     );
-    expect(() => DockerCredentials.fromFile('/nonexistent/config.json')).toThrow('registries.dockerConfigFile: cannot read');
   });
 
   it('normalises keys', () => {

@@ -62,7 +62,11 @@ export class GuardedTransport {
   constructor(options: TransportOptions) {
     const connect = options.connect ?? defaultSocketConnect;
     const guarded = (secure: boolean) =>
-      function createConnection(this: unknown, raw: AgentConnectOptions, callback: CreateConnectionCallback): undefined {
+      function createConnection(
+        this: unknown,
+        raw: AgentConnectOptions,
+        callback: CreateConnectionCallback,
+      ): undefined {
         const hostname = raw.hostname ?? raw.host ?? 'localhost';
         const port = Number(raw.port ?? (secure ? 443 : 80));
         options.guard.addressFor(hostname, port).then(
@@ -84,7 +88,11 @@ export class GuardedTransport {
         );
         return undefined;
       };
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSocketsPerHost, maxFreeSockets: options.maxSocketsPerHost };
+    const agentOptions = {
+      keepAlive: true,
+      maxSockets: options.maxSocketsPerHost,
+      maxFreeSockets: options.maxSocketsPerHost,
+    };
     this.httpAgent = new HttpAgent(agentOptions);
     this.httpsAgent = new HttpsAgent({ ...agentOptions, ...options.tls });
     // Node's Agent calls createConnection(options, callback) and accepts an asynchronous answer

@@ -1,5 +1,12 @@
 export { RegistryClient, type RegistryClientConfig, type RegistryClientOptions, retryAfterMs } from './registry-client';
-export { EgressGuard, type EgressGuardOptions, type DnsLookup, type ResolvedAddress, HostList, systemLookup } from './egress-guard';
+export {
+  EgressGuard,
+  type EgressGuardOptions,
+  type DnsLookup,
+  type ResolvedAddress,
+  HostList,
+  systemLookup,
+} from './egress-guard';
 export { forbiddenAddressReason } from './address-ranges';
 export { type SocketConnect, defaultSocketConnect } from './guarded-transport';
 export { DockerCredentials, type RegistryCredential, credentialKey } from './docker-config';

@@ -79,7 +79,11 @@ export function parseManifest(body: Buffer, contentType: string | undefined, wha
   if (INDEX_TYPES.has(mediaType)) {
     const manifests = document['manifests'];
     if (!Array.isArray(manifests)) throw invalid(what, 'index without "manifests"');
-    return { kind: 'index', mediaType, manifests: manifests.map((entry, i) => indexEntry(entry, `${what} manifests[${i}]`)) };
+    return {
+      kind: 'index',
+      mediaType,
+      manifests: manifests.map((entry, i) => indexEntry(entry, `${what} manifests[${i}]`)),
+    };
   }
   if (MANIFEST_TYPES.has(mediaType)) {
     const layers = document['layers'];
@@ -134,7 +138,10 @@ function indexEntry(value: unknown, what: string): IndexEntry {
   if (!isRecord(platform)) return base;
   const { os, architecture, variant } = platform;
   if (typeof os !== 'string' || typeof architecture !== 'string') return base;
-  return { ...base, platform: { os, architecture, ...(typeof variant === 'string' && variant !== '' ? { variant } : {}) } };
+  return {
+    ...base,
+    platform: { os, architecture, ...(typeof variant === 'string' && variant !== '' ? { variant } : {}) },
+  };
 }
 
 function descriptor(value: unknown, what: string): ContentDescriptor {
@@ -142,7 +149,8 @@ function descriptor(value: unknown, what: string): ContentDescriptor {
   const { mediaType, digest, size, urls, annotations } = value;
   if (typeof mediaType !== 'string') throw invalid(what, 'descriptor without mediaType');
   if (!isDigest(digest)) throw invalid(what, `descriptor digest ${JSON.stringify(digest)} is not a supported digest`);
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw invalid(what, 'descriptor size invalid');
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    throw invalid(what, 'descriptor size invalid');
   return {
     mediaType,
     digest,

@@ -85,7 +85,9 @@ export class RegistryAuth {
   /** The permanent error for a request still refused after authenticating. */
   unauthorized(endpoint: RegistryEndpoint, repository: string, detail?: string): RegistryError {
     const credential = this.credentialFor(endpoint);
-    const who = credential ? 'the configured credentials were rejected' : 'anonymous access was refused (no credentials configured)';
+    const who = credential
+      ? 'the configured credentials were rejected'
+      : 'anonymous access was refused (no credentials configured)';
     return new RegistryError(
       'UNAUTHORIZED',
       `${endpoint.domain}/${repository}: ${who}${detail ? `: ${detail}` : ''}`,
@@ -101,15 +103,19 @@ export class RegistryAuth {
   ): Promise<Authorization> {
     const credential = this.credentialFor(endpoint);
     if (challenge.scheme === 'basic') {
-      if (credential?.kind !== 'basic') throw this.unauthorized(endpoint, repository, 'Basic authentication needs a username and password');
+      if (credential?.kind !== 'basic')
+        throw this.unauthorized(endpoint, repository, 'Basic authentication needs a username and password');
       return { header: basic(credential.username, credential.password) };
     }
     const key = this.tokenKey(endpoint, repository);
     const cached = this.tokens.get(key);
-    if (cached && cached.expiresAt > this.options.now()) return { header: `Bearer ${cached.token}`, expiresAt: cached.expiresAt };
+    if (cached && cached.expiresAt > this.options.now())
+      return { header: `Bearer ${cached.token}`, expiresAt: cached.expiresAt };
     let inFlight = this.pending.get(key);
     if (!inFlight) {
-      inFlight = this.fetchToken(endpoint, challenge, repository, credential, signal).finally(() => this.pending.delete(key));
+      inFlight = this.fetchToken(endpoint, challenge, repository, credential, signal).finally(() =>
+        this.pending.delete(key),
+      );
       this.pending.set(key, inFlight);
     }
     const token = await inFlight;
@@ -119,7 +125,11 @@ export class RegistryAuth {
 
   private tokenKey(endpoint: RegistryEndpoint, repository: string): string {
     const credential = this.credentialFor(endpoint);
-    const identity = credential ? (credential.kind === 'basic' ? `basic:${credential.username}` : `identity:${credential.username ?? ''}`) : 'anonymous';
+    const identity = credential
+      ? credential.kind === 'basic'
+        ? `basic:${credential.username}`
+        : `identity:${credential.username ?? ''}`
+      : 'anonymous';
     return `${endpoint.origin}|repository:${repository}:pull|${identity}`;
   }
 
@@ -129,7 +139,11 @@ export class RegistryAuth {
     try {
       url = new URL(realm ?? '');
     } catch {
-      throw new RegistryError('PROTOCOL_ERROR', `${endpoint.domain}: Bearer challenge without a valid realm URL`, false);
+      throw new RegistryError(
+        'PROTOCOL_ERROR',
+        `${endpoint.domain}: Bearer challenge without a valid realm URL`,
+        false,
+      );
     }
     const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
     if (url.username !== '' || url.password !== '') {
@@ -144,7 +158,11 @@ export class RegistryAuth {
       );
     }
     if (url.protocol === 'http:' ? !this.options.insecure.has(url.hostname, port) : url.protocol !== 'https:') {
-      throw new RegistryError('EGRESS_DENIED', `${endpoint.domain}: token realm ${url.origin} is not HTTPS and not in registries.insecure`, false);
+      throw new RegistryError(
+        'EGRESS_DENIED',
+        `${endpoint.domain}: token realm ${url.origin} is not HTTPS and not in registries.insecure`,
+        false,
+      );
     }
     this.options.guard.checkLiteral(url.hostname, port);
     return url;
@@ -165,7 +183,12 @@ export class RegistryAuth {
     const common = { headers, maxBytes: this.options.tokenMaxBytes, timeoutMs: this.options.timeoutMs, signal };
     if (credential?.kind === 'identity-token') {
       // OAuth2 refresh-token grant (distribution docs/spec/auth/oauth.md), what `docker login` stores.
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: 'scangate', scope });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credential.identityToken,
+        client_id: 'scangate',
+        scope,
+      });
       if (service !== undefined) form.set('service', service);
       headers['content-type'] = 'application/x-www-form-urlencoded';
       request = { ...common, url, method: 'POST', body: form.toString() };
@@ -180,10 +203,18 @@ export class RegistryAuth {
       throw this.unauthorized(endpoint, repository, `token server ${url.origin} answered ${response.status}`);
     }
     if (response.status === 429 || response.status >= 500) {
-      throw new RegistryError(response.status === 429 ? 'TOO_MANY_REQUESTS' : 'SERVER_ERROR', `token server ${url.origin} answered ${response.status}`, true);
+      throw new RegistryError(
+        response.status === 429 ? 'TOO_MANY_REQUESTS' : 'SERVER_ERROR',
+        `token server ${url.origin} answered ${response.status}`,
+        true,
+      );
     }
     if (response.status !== 200) {
-      throw new RegistryError('PROTOCOL_ERROR', `token server ${url.origin} answered ${response.status} (redirects are not followed)`, false);
+      throw new RegistryError(
+        'PROTOCOL_ERROR',
+        `token server ${url.origin} answered ${response.status} (redirects are not followed)`,
+        false,
+      );
     }
     let document: unknown;
     try {
@@ -196,7 +227,10 @@ export class RegistryAuth {
     if (token === undefined || !/^[\x21-\x7e]+$/.test(token)) {
       throw new RegistryError('PROTOCOL_ERROR', `token server ${url.origin} answered without a usable token`, false);
     }
-    const expiresIn = typeof record['expires_in'] === 'number' && record['expires_in'] > 0 ? record['expires_in'] : DEFAULT_TOKEN_LIFETIME_S;
+    const expiresIn =
+      typeof record['expires_in'] === 'number' && record['expires_in'] > 0
+        ? record['expires_in']
+        : DEFAULT_TOKEN_LIFETIME_S;
     return { token, expiresAt: this.options.now() + expiresIn * 1000 };
   }
 }

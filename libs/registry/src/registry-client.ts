@@ -12,7 +12,12 @@ import type { ImageRef } from '@scangate/image-ref';
 import { RegistryAllowlist } from '@scangate/policy';
 import { DockerCredentials } from './docker-config';
 import { type DnsLookup, EgressGuard, HostList } from './egress-guard';
-import { GuardedTransport, type SocketConnect, type TransportRequest, type TransportResponse } from './guarded-transport';
+import {
+  GuardedTransport,
+  type SocketConnect,
+  type TransportRequest,
+  type TransportResponse,
+} from './guarded-transport';
 import {
   MANIFEST_ACCEPT,
   type ParsedManifest,
@@ -109,7 +114,9 @@ export class RegistryClient implements RegistryResolver {
     });
     const credentials =
       options.credentials ??
-      (registries.dockerConfigFile ? DockerCredentials.fromFile(registries.dockerConfigFile) : DockerCredentials.empty());
+      (registries.dockerConfigFile
+        ? DockerCredentials.fromFile(registries.dockerConfigFile)
+        : DockerCredentials.empty());
     this.auth = new RegistryAuth({
       credentials,
       guard: this.guard,
@@ -183,13 +190,29 @@ export class RegistryClient implements RegistryResolver {
       manifest = await this.fetchManifest(endpoint, repository, digest, signal);
     } else {
       const tag = ref.tag ?? 'latest';
-      const head = await this.registryCall(endpoint, repository, 'HEAD', `manifests/${tag}`, MANIFEST_ACCEPT, 0, signal);
+      const head = await this.registryCall(
+        endpoint,
+        repository,
+        'HEAD',
+        `manifests/${tag}`,
+        MANIFEST_ACCEPT,
+        0,
+        signal,
+      );
       const announced = header(head.headers, 'docker-content-digest');
       if (head.status === 200 && isDigest(announced)) {
         digest = announced;
         manifest = await this.fetchManifest(endpoint, repository, digest, signal);
       } else {
-        const got = await this.registryCall(endpoint, repository, 'GET', `manifests/${tag}`, MANIFEST_ACCEPT, this.manifestMaxBytes, signal);
+        const got = await this.registryCall(
+          endpoint,
+          repository,
+          'GET',
+          `manifests/${tag}`,
+          MANIFEST_ACCEPT,
+          this.manifestMaxBytes,
+          signal,
+        );
         this.expectOk(got, `${ref.familiar}: manifest`, 'manifest');
         digest = digestOf(got.body);
         const claimed = header(got.headers, 'docker-content-digest');
@@ -226,9 +249,17 @@ export class RegistryClient implements RegistryResolver {
     const images: PlatformImage[] = [];
     for (const entry of chosen) {
       const fetched = await this.fetchManifest(endpoint, repository, entry.digest, signal);
-      const parsed = parseManifest(fetched.body, fetched.contentType, `${ref.familiar} platform manifest ${entry.digest}`);
+      const parsed = parseManifest(
+        fetched.body,
+        fetched.contentType,
+        `${ref.familiar} platform manifest ${entry.digest}`,
+      );
       if (parsed.kind !== 'manifest') {
-        throw new RegistryError('MANIFEST_INVALID', `${ref.familiar}: index entry ${entry.digest} is itself an index`, false);
+        throw new RegistryError(
+          'MANIFEST_INVALID',
+          `${ref.familiar}: index entry ${entry.digest} is itself an index`,
+          false,
+        );
       }
       images.push(await this.platformImage(endpoint, repository, entry.digest, parsed, entry.platform, signal));
     }
@@ -268,7 +299,15 @@ export class RegistryClient implements RegistryResolver {
     signal: AbortSignal,
   ): Promise<PlatformSpec | undefined> {
     if (config.size > this.configMaxBytes) return undefined;
-    const got = await this.registryCall(endpoint, repository, 'GET', `blobs/${config.digest}`, '*/*', this.configMaxBytes, signal);
+    const got = await this.registryCall(
+      endpoint,
+      repository,
+      'GET',
+      `blobs/${config.digest}`,
+      '*/*',
+      this.configMaxBytes,
+      signal,
+    );
     this.expectOk(got, `${endpoint.domain}/${repository}: config blob ${config.digest}`, 'blob');
     const actual = digestOf(got.body, config.digest);
     if (actual !== config.digest) throw mismatch(endpoint, repository, config.digest, actual);
@@ -289,7 +328,15 @@ export class RegistryClient implements RegistryResolver {
     digest: string,
     signal: AbortSignal,
   ): Promise<{ body: Buffer; contentType: string | undefined }> {
-    const got = await this.registryCall(endpoint, repository, 'GET', `manifests/${digest}`, MANIFEST_ACCEPT, this.manifestMaxBytes, signal);
+    const got = await this.registryCall(
+      endpoint,
+      repository,
+      'GET',
+      `manifests/${digest}`,
+      MANIFEST_ACCEPT,
+      this.manifestMaxBytes,
+      signal,
+    );
     this.expectOk(got, `${endpoint.domain}/${repository}@${digest}: manifest`, 'manifest');
     const actual = digestOf(got.body, digest);
     if (actual !== digest) throw mismatch(endpoint, repository, digest, actual);
@@ -329,7 +376,7 @@ export class RegistryClient implements RegistryResolver {
   private async send(request: TransportRequest): Promise<TransportResponse> {
     let current = request;
     let rateLimited = 0;
-    for (let hops = 0; ; ) {
+    for (let hops = 0; ;) {
       const response = await this.transport.request(current);
       if (response.status === 429) {
         const waitMs = retryAfterMs(header(response.headers, 'retry-after'));
@@ -345,7 +392,8 @@ export class RegistryClient implements RegistryResolver {
         continue;
       }
       const location = header(response.headers, 'location');
-      if (response.status < 300 || response.status >= 400 || response.status === 304 || location === undefined) return response;
+      if (response.status < 300 || response.status >= 400 || response.status === 304 || location === undefined)
+        return response;
       if (++hops > MAX_REDIRECTS) {
         throw new RegistryError('PROTOCOL_ERROR', `${request.url.origin}: more than ${MAX_REDIRECTS} redirects`, false);
       }
@@ -364,9 +412,15 @@ export class RegistryClient implements RegistryResolver {
     if (target.username !== '' || target.password !== '') {
       throw new RegistryError('EGRESS_DENIED', `${current.url.origin}: redirect to a URL with userinfo refused`, false);
     }
-    const plainAllowed = target.protocol === 'http:' && (this.insecure.has(target.hostname, port) || target.origin === original.url.origin);
+    const plainAllowed =
+      target.protocol === 'http:' &&
+      (this.insecure.has(target.hostname, port) || target.origin === original.url.origin);
     if (target.protocol !== 'https:' && !plainAllowed) {
-      throw new RegistryError('EGRESS_DENIED', `${current.url.origin}: redirect to ${target.origin} (not HTTPS) refused`, false);
+      throw new RegistryError(
+        'EGRESS_DENIED',
+        `${current.url.origin}: redirect to ${target.origin} (not HTTPS) refused`,
+        false,
+      );
     }
     this.guard.checkLiteral(target.hostname, port);
     const headers: Record<string, string> = { ...current.headers };
@@ -381,13 +435,18 @@ export class RegistryClient implements RegistryResolver {
     const detail = code ? ` (${code})` : '';
     switch (true) {
       case response.status === 404:
-        if (code === 'NAME_UNKNOWN') throw new RegistryError('NAME_UNKNOWN', `${what}: repository unknown${detail}`, false);
+        if (code === 'NAME_UNKNOWN')
+          throw new RegistryError('NAME_UNKNOWN', `${what}: repository unknown${detail}`, false);
         if (kind === 'blob') throw new RegistryError('MANIFEST_INVALID', `${what}: blob unknown${detail}`, false);
         throw new RegistryError('MANIFEST_UNKNOWN', `${what}: unknown${detail}`, false);
       case response.status === 403:
         throw new RegistryError('DENIED', `${what}: access denied (403)${detail}`, false);
       case response.status === 406 || response.status === 415:
-        throw new RegistryError('UNSUPPORTED_MEDIA_TYPE', `${what}: registry cannot serve an accepted media type (${response.status})`, false);
+        throw new RegistryError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          `${what}: registry cannot serve an accepted media type (${response.status})`,
+          false,
+        );
       case response.status >= 500:
         throw new RegistryError('SERVER_ERROR', `${what}: registry answered ${response.status}${detail}`, true);
       default:
@@ -481,4 +540,3 @@ class Semaphore {
     this.waiting.shift()?.();
   }
 }
-

@@ -92,7 +92,10 @@ describe('CachingVerdictStore', () => {
     await l1.putVerdict(input({ digest: 'sha256:b', repositories: ['docker.io/library/redis'] }));
     await l1.putTagDigest('docker.io/library/nginx:1.27', 'sha256:a');
     await l1.putTagDigest('docker.io/library/redis:7', 'sha256:b');
-    expect(await l1.flush({ kind: 'tag', repository: 'docker.io/library/nginx', tag: '1.27' })).toEqual({ verdicts: 1, tags: 1 });
+    expect(await l1.flush({ kind: 'tag', repository: 'docker.io/library/nginx', tag: '1.27' })).toEqual({
+      verdicts: 1,
+      tags: 1,
+    });
     expect(l1.stats().size).toBe(2);
     expect(await l1.getVerdict(KEY)).toBeUndefined();
     expect(await l1.flush({ kind: 'all' })).toEqual({ verdicts: 1, tags: 1 });

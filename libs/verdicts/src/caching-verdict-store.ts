@@ -171,8 +171,7 @@ export class CachingVerdictStore implements VerdictStore {
       return;
     }
     // A tag flush also removed the verdicts of the digest its memo pointed at (this L1 may know it).
-    const tagDigest =
-      event.digest ?? (filter.kind === 'tag' ? this.l1Memo(tagReference(filter))?.digest : undefined);
+    const tagDigest = event.digest ?? (filter.kind === 'tag' ? this.l1Memo(tagReference(filter))?.digest : undefined);
     this.l1.deleteWhere((entry) =>
       entry.kind === 'verdict' ? verdictMatches(filter, entry.verdict, tagDigest) : memoMatches(filter, entry.memo),
     );

@@ -22,7 +22,12 @@ describe('LruCache', () => {
 
   it('deletes by predicate', () => {
     const cache = new LruCache<string, number>(10);
-    for (const [key, value] of [['a', 1], ['b', 2], ['c', 3]] as const) cache.set(key, value);
+    for (const [key, value] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ] as const)
+      cache.set(key, value);
     cache.deleteWhere((value) => value % 2 === 1);
     expect(cache.size).toBe(1);
     expect(cache.get('b')).toBe(2);

@@ -4,7 +4,12 @@ import { createRedisConnection, MAX_RECONNECT_DELAY_MS, parseHostPort, reconnect
 
 // Options per role, read from lazily created (never connected) clients. The behaviour against a
 // real server (fail fast, recover, resubscribe, Sentinel): test/verdict-store-connections.spec.ts.
-const standalone: RedisConfig = { mode: 'standalone', url: 'redis://:pw@redis.example:6380/2', prefix: 'sg', commandTimeoutMs: 150 };
+const standalone: RedisConfig = {
+  mode: 'standalone',
+  url: 'redis://:pw@redis.example:6380/2',
+  prefix: 'sg',
+  commandTimeoutMs: 150,
+};
 
 describe('createRedisConnection', () => {
   const made: Array<Redis | Cluster> = [];
@@ -30,7 +35,10 @@ describe('createRedisConnection', () => {
   });
 
   it('queue: what BullMQ requires', () => {
-    expect((make(standalone, 'queue') as Redis).options).toMatchObject({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    expect((make(standalone, 'queue') as Redis).options).toMatchObject({
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+    });
     expect((make(standalone, 'queue') as Redis).options.commandTimeout).toBeUndefined();
   });
 
@@ -48,7 +56,13 @@ describe('createRedisConnection', () => {
 
   it('Sentinel: the sentinels and the master name', () => {
     const connection = make(
-      { mode: 'sentinel', sentinels: ['s-0', 's-1:26380', '[::1]:26381'], sentinelName: 'mymaster', prefix: 'sg', commandTimeoutMs: 200 },
+      {
+        mode: 'sentinel',
+        sentinels: ['s-0', 's-1:26380', '[::1]:26381'],
+        sentinelName: 'mymaster',
+        prefix: 'sg',
+        commandTimeoutMs: 200,
+      },
       'hot-path',
     ) as Redis;
     expect(connection.options).toMatchObject({
@@ -64,12 +78,18 @@ describe('createRedisConnection', () => {
   });
 
   it('Cluster: the seeds, the role options on every node, the offline queue on the cluster', () => {
-    const connection = make({ mode: 'cluster', cluster: ['r-0:7000', 'r-1'], prefix: 'sg', commandTimeoutMs: 200 }, 'hot-path');
+    const connection = make(
+      { mode: 'cluster', cluster: ['r-0:7000', 'r-1'], prefix: 'sg', commandTimeoutMs: 200 },
+      'hot-path',
+    );
     expect(connection).toBeInstanceOf(Cluster);
     const cluster = connection as Cluster;
     expect(cluster.options.enableOfflineQueue).toBe(false);
     expect(cluster.options.redisOptions).toMatchObject({ commandTimeout: 200, maxRetriesPerRequest: 0 });
-    const queue = make({ mode: 'cluster', cluster: ['r-0:7000'], prefix: 'sg', commandTimeoutMs: 200 }, 'queue') as Cluster;
+    const queue = make(
+      { mode: 'cluster', cluster: ['r-0:7000'], prefix: 'sg', commandTimeoutMs: 200 },
+      'queue',
+    ) as Cluster;
     expect(queue.options.enableOfflineQueue).toBe(true);
     expect(queue.options.redisOptions).toMatchObject({ maxRetriesPerRequest: null });
   });

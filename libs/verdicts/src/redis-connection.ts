@@ -135,7 +135,13 @@ export async function closeConnection(connection: RedisConnection, timeoutMs: nu
     timer = setTimeout(resolve, timeoutMs);
   });
   try {
-    await Promise.race([connection.quit().then(() => undefined, () => undefined), timeout]);
+    await Promise.race([
+      connection.quit().then(
+        () => undefined,
+        () => undefined,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
     // After a clean QUIT the socket is closed; disconnect() then would leave a 2 s timer behind.

@@ -29,7 +29,15 @@ describe('store events', () => {
 
 describe('stored values', () => {
   const verdict = storedVerdict(
-    { digest: 'sha256:a', analyzer: 'clair', fingerprint: 'f', allowed: false, reason: 'CVE', repositories: ['r'], analyzedAt: 1 },
+    {
+      digest: 'sha256:a',
+      analyzer: 'clair',
+      fingerprint: 'f',
+      allowed: false,
+      reason: 'CVE',
+      repositories: ['r'],
+      analyzedAt: 1,
+    },
     2,
   );
 

@@ -5,7 +5,9 @@ describe('subjectKey', () => {
 
   it('is 64 hex characters: no ":" (BullMQ refuses it in job ids), fixed length', () => {
     expect(subjectKey(subject)).toMatch(/^[0-9a-f]{64}$/);
-    expect(subjectKey({ ...subject, reference: `registry.example.com:5000/${'a/'.repeat(200)}b:tag` })).toMatch(/^[0-9a-f]{64}$/);
+    expect(subjectKey({ ...subject, reference: `registry.example.com:5000/${'a/'.repeat(200)}b:tag` })).toMatch(
+      /^[0-9a-f]{64}$/,
+    );
   });
 
   it('is stable and differs with any of analyzer, fingerprint and reference', () => {

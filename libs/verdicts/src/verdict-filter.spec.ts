@@ -31,8 +31,12 @@ describe('filters', () => {
 
   it('match verdicts by repository membership, tag digest and digest', () => {
     expect(verdictMatches({ kind: 'all' }, verdict, undefined)).toBe(true);
-    expect(verdictMatches({ kind: 'repository', repository: 'mirror.example.com/nginx' }, verdict, undefined)).toBe(true);
-    expect(verdictMatches({ kind: 'repository', repository: 'docker.io/library/ngin' }, verdict, undefined)).toBe(false);
+    expect(verdictMatches({ kind: 'repository', repository: 'mirror.example.com/nginx' }, verdict, undefined)).toBe(
+      true,
+    );
+    expect(verdictMatches({ kind: 'repository', repository: 'docker.io/library/ngin' }, verdict, undefined)).toBe(
+      false,
+    );
     expect(verdictMatches({ kind: 'tag', repository: 'x', tag: 'y' }, verdict, 'sha256:a')).toBe(true);
     expect(verdictMatches({ kind: 'tag', repository: 'x', tag: 'y' }, verdict, undefined)).toBe(false);
     expect(verdictMatches({ kind: 'digest', digest: 'sha256:b' }, verdict, undefined)).toBe(false);

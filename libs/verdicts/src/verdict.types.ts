@@ -38,8 +38,7 @@ export interface AnalysisSubject {
 
 /** Published when a job for a subject ends, so waiting admissions wake up at once. */
 export type SubjectOutcome =
-  | { readonly kind: 'verdict'; readonly digest: string }
-  | { readonly kind: 'failed'; readonly reason: string };
+  { readonly kind: 'verdict'; readonly digest: string } | { readonly kind: 'failed'; readonly reason: string };
 
 /** Which verdicts an admin flush or listing means. */
 export type VerdictFilter =

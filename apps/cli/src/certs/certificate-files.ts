@@ -12,7 +12,9 @@ const MODES: Readonly<Record<keyof ServingCertificates, number>> = {
 
 export class ExistingFilesError extends Error {
   constructor(readonly files: readonly string[]) {
-    super(`${files.join(', ')} already exist${files.length === 1 ? 's' : ''}: pass --force to replace (the old CA stops being trusted)`);
+    super(
+      `${files.join(', ')} already exist${files.length === 1 ? 's' : ''}: pass --force to replace (the old CA stops being trusted)`,
+    );
   }
 }
 
@@ -34,7 +36,11 @@ export function assertWritable(dir: string, force: boolean): void {
 }
 
 /** Writes the four files; keys 0600 even when they replace a file with wider permissions. */
-export function writeCertificateFiles(dir: string, certificates: ServingCertificates, force: boolean): Record<keyof ServingCertificates, string> {
+export function writeCertificateFiles(
+  dir: string,
+  certificates: ServingCertificates,
+  force: boolean,
+): Record<keyof ServingCertificates, string> {
   assertWritable(dir, force);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const paths = certificatePaths(dir);

@@ -47,14 +47,18 @@ export function servingRequestProblems(request: ServingCertificateRequest): stri
     problems.push(`--service ${JSON.stringify(request.service)} is not a Kubernetes Service name (DNS-1035 label)`);
   }
   if (!label.test(request.namespace) || request.namespace.length > 63) {
-    problems.push(`--namespace ${JSON.stringify(request.namespace)} is not a Kubernetes namespace name (DNS-1123 label)`);
+    problems.push(
+      `--namespace ${JSON.stringify(request.namespace)} is not a Kubernetes namespace name (DNS-1123 label)`,
+    );
   }
   const hostname = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i;
   for (const name of request.extraNames ?? []) {
-    if (isIP(name) === 0 && !hostname.test(name)) problems.push(`--san ${JSON.stringify(name)} is neither a DNS name nor an IP address`);
+    if (isIP(name) === 0 && !hostname.test(name))
+      problems.push(`--san ${JSON.stringify(name)} is neither a DNS name nor an IP address`);
   }
   const days = request.days ?? SERVING_VALID_DAYS;
-  if (!Number.isInteger(days) || days < 1) problems.push(`--days must be a whole number of days ≥ 1 (got ${String(request.days)})`);
+  if (!Number.isInteger(days) || days < 1)
+    problems.push(`--days must be a whole number of days ≥ 1 (got ${String(request.days)})`);
   return problems;
 }
 
@@ -62,7 +66,11 @@ export function servingRequestProblems(request: ServingCertificateRequest): stri
 export async function createServingCertificates(request: ServingCertificateRequest): Promise<ServingCertificates> {
   const days = request.days ?? SERVING_VALID_DAYS;
   const keyType = request.keyType ?? 'ecdsa-p256';
-  const ca = await createCertificateAuthority(`scangate CA for ${request.service}.${request.namespace}`, Math.max(CA_VALID_DAYS, days), keyType);
+  const ca = await createCertificateAuthority(
+    `scangate CA for ${request.service}.${request.namespace}`,
+    Math.max(CA_VALID_DAYS, days),
+    keyType,
+  );
   const leaf = await issueCertificate(ca, {
     commonName: `${request.service}.${request.namespace}.svc`,
     names: serviceNames(request.service, request.namespace, request.extraNames),

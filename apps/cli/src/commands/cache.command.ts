@@ -35,7 +35,9 @@ export function registerCacheCommand(program: Command): void {
 async function call(method: 'GET' | 'DELETE', options: CacheOptions): Promise<unknown> {
   const loaded = loadConfigOrExit(options.config);
   if (loaded.adminTokenGenerated) {
-    throw new Error('no admin token configured: set SCANGATE_ADMIN_TOKEN (or admin.token / admin.tokenFile) to the server\'s token');
+    throw new Error(
+      "no admin token configured: set SCANGATE_ADMIN_TOKEN (or admin.token / admin.tokenFile) to the server's token",
+    );
   }
   const base = options.adminUrl ?? `http://127.0.0.1:${loaded.config.admin.port}`;
   const url = new URL('/admin/v1/verdicts', base);

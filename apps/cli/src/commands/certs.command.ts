@@ -41,7 +41,8 @@ export function registerCertsCommand(program: Command): void {
     .option('--key-type <type>', `key algorithm: ${KEY_TYPES.join(' or ')}`, 'ecdsa-p256')
     .option('--force', 'replace existing files')
     .action(async (options: CertsOptions) => {
-      if (!isKeyType(options.keyType)) usage(`--key-type must be one of ${KEY_TYPES.join(', ')} (got ${JSON.stringify(options.keyType)})`);
+      if (!isKeyType(options.keyType))
+        usage(`--key-type must be one of ${KEY_TYPES.join(', ')} (got ${JSON.stringify(options.keyType)})`);
       const request = {
         service: options.service,
         namespace: options.namespace,

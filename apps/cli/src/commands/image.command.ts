@@ -18,7 +18,9 @@ export function registerImageCommand(program: Command): void {
 
   image
     .command('resolve')
-    .description('print what the registry client sees for a reference: digest, media type, platform manifests, config, layers (JSON)')
+    .description(
+      'print what the registry client sees for a reference: digest, media type, platform manifests, config, layers (JSON)',
+    )
     .argument('<ref>', 'image reference (nginx:1.27, ghcr.io/acme/app@sha256:…)')
     .option('-p, --platform <os/arch>', 'platform to pick from an index (default: linux/amd64)')
     .option('-c, --config <file>', 'config file (default: $SCANGATE_CONFIG; none: embedded defaults)')
@@ -35,7 +37,9 @@ export function registerImageCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(viewOf(resolved), null, 2)}\n`);
       } catch (error) {
         if (!(error instanceof RegistryError)) throw error;
-        fail(`${parsed.ref.familiar}: ${error.message} (${error.code}, ${error.transient ? 'transient' : 'permanent'})`);
+        fail(
+          `${parsed.ref.familiar}: ${error.message} (${error.code}, ${error.transient ? 'transient' : 'permanent'})`,
+        );
       } finally {
         client.close();
       }

@@ -43,18 +43,32 @@ interface RegisterFlags extends ManifestFlags {
  * Exit status: 0 done, 1 the API refused or could not be reached, 2 bad flags or config.
  */
 export function registerWebhookCommand(program: Command): void {
-  const webhook = program.command('webhook').description('the ValidatingWebhookConfiguration: print it or register it with the API server');
+  const webhook = program
+    .command('webhook')
+    .description('the ValidatingWebhookConfiguration: print it or register it with the API server');
 
-  withManifestFlags(webhook.command('manifest').description('print the ValidatingWebhookConfiguration (YAML, or JSON with --output json)'))
+  withManifestFlags(
+    webhook
+      .command('manifest')
+      .description('print the ValidatingWebhookConfiguration (YAML, or JSON with --output json)'),
+  )
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .action((flags: ManifestCommandFlags) => {
-      if (flags.output !== 'yaml' && flags.output !== 'json') usage(`--output must be yaml or json (got ${JSON.stringify(flags.output)})`);
+      if (flags.output !== 'yaml' && flags.output !== 'json')
+        usage(`--output must be yaml or json (got ${JSON.stringify(flags.output)})`);
       const manifest = buildOrExit(flags);
       process.stdout.write(flags.output === 'json' ? `${JSON.stringify(manifest, null, 2)}\n` : stringify(manifest));
     });
 
-  withManifestFlags(webhook.command('register').description('create or update the ValidatingWebhookConfiguration through the Kubernetes API'))
-    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
+  withManifestFlags(
+    webhook
+      .command('register')
+      .description('create or update the ValidatingWebhookConfiguration through the Kubernetes API'),
+  )
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig (default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account)',
+    )
     .option('--context <name>', 'kubeconfig context (default: its current-context)')
     .action(async (flags: RegisterFlags) => {
       const manifest = buildOrExit(flags);
@@ -81,17 +95,33 @@ export function registerWebhookCommand(program: Command): void {
 
 function withManifestFlags(command: Command): Command {
   return command
-    .option('-c, --config <file>', 'config file: admission.waitBudgetMs bounds --timeout-seconds, exemptNamespaces are excluded (default: $SCANGATE_CONFIG)')
+    .option(
+      '-c, --config <file>',
+      'config file: admission.waitBudgetMs bounds --timeout-seconds, exemptNamespaces are excluded (default: $SCANGATE_CONFIG)',
+    )
     .option('--service <name>', 'the webhook Service (with --namespace); or --url')
     .option('--namespace <ns>', "the Service's namespace, scangate's own (never sent to the webhook)")
     .option('--path <path>', 'path on the Service', DEFAULT_PATH)
     .option('--port <port>', 'Service port', String(DEFAULT_PORT))
     .option('--url <url>', 'https:// URL of a webhook outside the cluster (instead of --service)')
     .option('--ca-file <file>', 'PEM CA that signed the serving certificate (ca.crt of `scangate certs`)')
-    .option('--failure-policy <policy>', 'Fail or Ignore: what the API server does when scangate cannot be reached', 'Fail')
-    .option('--timeout-seconds <n>', 'how long the API server waits (1–30; above admission.waitBudgetMs)', String(DEFAULT_TIMEOUT_SECONDS))
+    .option(
+      '--failure-policy <policy>',
+      'Fail or Ignore: what the API server does when scangate cannot be reached',
+      'Fail',
+    )
+    .option(
+      '--timeout-seconds <n>',
+      'how long the API server waits (1–30; above admission.waitBudgetMs)',
+      String(DEFAULT_TIMEOUT_SECONDS),
+    )
     .option('--name <name>', 'name of the ValidatingWebhookConfiguration', 'scangate')
-    .option('--exempt-namespace <ns>', 'a namespace the API server never sends (repeatable; added to admission.exemptNamespaces)', collect, []);
+    .option(
+      '--exempt-namespace <ns>',
+      'a namespace the API server never sends (repeatable; added to admission.exemptNamespaces)',
+      collect,
+      [],
+    );
 }
 
 function buildOrExit(flags: ManifestFlags): ReturnType<typeof buildValidatingWebhookConfiguration> {
@@ -130,7 +160,9 @@ function buildOrExit(flags: ManifestFlags): ReturnType<typeof buildValidatingWeb
     return buildValidatingWebhookConfiguration(options);
   } catch (error) {
     if (error instanceof WebhookManifestError) {
-      usage(`${error.message.replace('admission.waitBudgetMs (', `admission.waitBudgetMs from ${source === 'embedded' ? 'the defaults' : source} (`)}`);
+      usage(
+        `${error.message.replace('admission.waitBudgetMs (', `admission.waitBudgetMs from ${source === 'embedded' ? 'the defaults' : source} (`)}`,
+      );
     }
     throw error;
   }
@@ -141,8 +173,15 @@ function targetOf(flags: ManifestFlags): WebhookTarget {
     if (flags.service !== undefined) usage('pass either --url or --service/--namespace, not both');
     return { kind: 'url', url: flags.url };
   }
-  if (flags.service === undefined || flags.namespace === undefined) usage('pass --service and --namespace (in the cluster) or --url (outside it)');
-  return { kind: 'service', name: flags.service, namespace: flags.namespace, path: flags.path, port: Number(flags.port) };
+  if (flags.service === undefined || flags.namespace === undefined)
+    usage('pass --service and --namespace (in the cluster) or --url (outside it)');
+  return {
+    kind: 'service',
+    name: flags.service,
+    namespace: flags.namespace,
+    path: flags.path,
+    port: Number(flags.port),
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {

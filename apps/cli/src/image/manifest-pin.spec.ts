@@ -223,7 +223,9 @@ describe('pinManifests', () => {
   it('fails when the registry answers another digest for a pinned reference', async () => {
     const other = `sha256:${'b'.repeat(64)}`;
     const text = `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: nginx@${PINNED}\n`;
-    await expect(pinManifests(text, async () => other)).rejects.toThrow(`the registry answers ${other} for a reference pinned to ${PINNED}`);
+    await expect(pinManifests(text, async () => other)).rejects.toThrow(
+      `the registry answers ${other} for a reference pinned to ${PINNED}`,
+    );
   });
 
   it('names the document, path and image of a malformed reference and of a resolver failure, all at once', async () => {
@@ -257,7 +259,8 @@ describe('pinManifests', () => {
   });
 
   it('fails on an image field of the wrong type, and skips missing ones', async () => {
-    const wrong = 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - image: 42\n';
+    const wrong =
+      'apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - image: 42\n';
     await expect(pinManifests(wrong, fakeResolver())).rejects.toThrow(
       'document 1 (Deployment): spec.template.spec.containers[0].image: must be a string, got number',
     );
@@ -266,11 +269,14 @@ describe('pinManifests', () => {
   });
 
   it('refuses invalid YAML, naming the document', async () => {
-    await expect(pinManifests('a: 1\n---\nb: [1, 2\n', fakeResolver())).rejects.toThrow(/^cannot pin the manifests \(1 problem\):\n {2}document 2: invalid YAML: /);
+    await expect(pinManifests('a: 1\n---\nb: [1, 2\n', fakeResolver())).rejects.toThrow(
+      /^cannot pin the manifests \(1 problem\):\n {2}document 2: invalid YAML: /,
+    );
   });
 
   it('leaves non-Kubernetes documents, unknown kinds and empty input untouched', async () => {
-    const text = '# only comments\n---\nfoo: {image: nginx}\n---\napiVersion: example.com/v1\nkind: Widget\nspec:\n  containers: [{image: nginx}]\n---\n- 1\n';
+    const text =
+      '# only comments\n---\nfoo: {image: nginx}\n---\napiVersion: example.com/v1\nkind: Widget\nspec:\n  containers: [{image: nginx}]\n---\n- 1\n';
     const resolver = fakeResolver();
     await expect(pinManifests(text, resolver)).resolves.toEqual({ text, images: [] });
     await expect(pinManifests('', resolver)).resolves.toEqual({ text: '', images: [] });
@@ -291,25 +297,41 @@ describe('pinManifests', () => {
       '',
     ].join('\n');
     const result = await pinManifests(text, fakeResolver());
-    expect(result.text).toBe(text.replace('&img nginx:1.25', `&img nginx:1.25@${digestOf('docker.io/library/nginx:1.25')}`));
-    expect(result.images.map((image) => image.path)).toEqual(['items[0].spec.containers[0].image', 'items[0].spec.containers[1].image']);
+    expect(result.text).toBe(
+      text.replace('&img nginx:1.25', `&img nginx:1.25@${digestOf('docker.io/library/nginx:1.25')}`),
+    );
+    expect(result.images.map((image) => image.path)).toEqual([
+      'items[0].spec.containers[0].image',
+      'items[0].spec.containers[1].image',
+    ]);
   });
 
   it('writes a double-quoted scalar when the source spells the reference with escapes', async () => {
     const text = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: "nginx\\x3a1.25" # escaped\n';
     const result = await pinManifests(text, fakeResolver());
-    expect(result.text).toBe(text.replace('"nginx\\x3a1.25"', `"nginx:1.25@${digestOf('docker.io/library/nginx:1.25')}"`));
+    expect(result.text).toBe(
+      text.replace('"nginx\\x3a1.25"', `"nginx:1.25@${digestOf('docker.io/library/nginx:1.25')}"`),
+    );
   });
 
   it('rejects a resolver answer that is not a digest', async () => {
     const text = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - image: nginx\n';
-    await expect(pinManifests(text, async () => 'sha256:nothex')).rejects.toThrow('the registry client returned an invalid digest "sha256:nothex"');
+    await expect(pinManifests(text, async () => 'sha256:nothex')).rejects.toThrow(
+      'the registry client returned an invalid digest "sha256:nothex"',
+    );
   });
 });
 
 describe('pathSegments', () => {
   it('splits extractor paths into getIn segments', () => {
-    expect(pathSegments('spec.template.spec.initContainers[1].image')).toEqual(['spec', 'template', 'spec', 'initContainers', 1, 'image']);
+    expect(pathSegments('spec.template.spec.initContainers[1].image')).toEqual([
+      'spec',
+      'template',
+      'spec',
+      'initContainers',
+      1,
+      'image',
+    ]);
     expect(pathSegments('ephemeralContainers[0].image')).toEqual(['ephemeralContainers', 0, 'image']);
     expect(() => pathSegments('spec..image')).toThrow('unexpected field path');
     expect(() => pathSegments('spec[x]')).toThrow('unexpected field path');

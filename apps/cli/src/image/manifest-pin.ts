@@ -79,7 +79,11 @@ const MAX_ALIAS_COUNT = 100;
  * All-or-nothing: any reference that cannot be located, parsed or resolved fails the whole run
  * with a PinError naming each one (document, path, image), and nothing is returned.
  */
-export async function pinManifests(text: string, resolve: DigestResolver, options: PinOptions = {}): Promise<PinResult> {
+export async function pinManifests(
+  text: string,
+  resolve: DigestResolver,
+  options: PinOptions = {},
+): Promise<PinResult> {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter });
   const failures: PinFailure[] = [];
@@ -88,7 +92,12 @@ export async function pinManifests(text: string, resolve: DigestResolver, option
     if (document.errors.length > 0) {
       const error = document.errors[0];
       throw new PinError([
-        { document: `document ${index + 1}`, path: '', image: '', message: `invalid YAML: ${error?.message ?? 'parse error'}` },
+        {
+          document: `document ${index + 1}`,
+          path: '',
+          image: '',
+          message: `invalid YAML: ${error?.message ?? 'parse error'}`,
+        },
       ]);
     }
     collectSites(document, index, lineCounter, sites, failures);
@@ -108,7 +117,10 @@ export async function pinManifests(text: string, resolve: DigestResolver, option
     const digest = outcome.digest;
     if (site.ref.digest !== undefined) {
       if (digest !== site.ref.digest) {
-        failures.push({ ...where(site), message: `the registry answers ${digest} for a reference pinned to ${site.ref.digest}` });
+        failures.push({
+          ...where(site),
+          message: `the registry answers ${digest} for a reference pinned to ${site.ref.digest}`,
+        });
         continue;
       }
       images.push({ ...where(site), pinned: site.image, action: 'verified' });
@@ -117,7 +129,10 @@ export async function pinManifests(text: string, resolve: DigestResolver, option
     const pinned = `${site.image}${site.ref.tag === undefined ? ':latest' : ''}@${digest}`;
     const check = tryParseImageRef(pinned);
     if (!check.ok || check.ref.digest !== digest) {
-      failures.push({ ...where(site), message: `the registry client returned an invalid digest ${JSON.stringify(digest)}` });
+      failures.push({
+        ...where(site),
+        message: `the registry client returned an invalid digest ${JSON.stringify(digest)}`,
+      });
       continue;
     }
     images.push({ ...where(site), pinned, action: 'pinned' });
@@ -133,14 +148,21 @@ export async function pinManifests(text: string, resolve: DigestResolver, option
   return { text: out, images };
 }
 
-function collectSites(document: Document, index: number, lines: LineCounter, sites: Site[], failures: PinFailure[]): void {
+function collectSites(
+  document: Document,
+  index: number,
+  lines: LineCounter,
+  sites: Site[],
+  failures: PinFailure[],
+): void {
   const value: unknown = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   if (!isKubeObject(value)) return; // empty, a scalar, or not a Kubernetes object: untouched
   const label = documentLabel(index, value);
   if (value.kind === 'List' && Array.isArray(value['items'])) {
     // `kubectl get -o yaml` output: a v1 List whose items are objects.
     value['items'].forEach((item: unknown, i) => {
-      if (isKubeObject(item)) collectObject(document, item, ['items', i], `items[${i}].`, label, lines, sites, failures);
+      if (isKubeObject(item))
+        collectObject(document, item, ['items', i], `items[${i}].`, label, lines, sites, failures);
     });
     return;
   }
@@ -170,7 +192,12 @@ function collectObject(
     let node = document.getIn([...prefix, ...pathSegments(found.path)], true);
     if (isAlias(node)) node = node.resolve(document);
     if (!isScalar(node) || node.value !== found.image || node.range === undefined || node.range === null) {
-      failures.push({ document: label, path, image: found.image, message: 'cannot locate this reference in the YAML source' });
+      failures.push({
+        document: label,
+        path,
+        image: found.image,
+        message: 'cannot locate this reference in the YAML source',
+      });
       continue;
     }
     const range: [number, number] = [node.range[0], node.range[1]];
@@ -178,7 +205,12 @@ function collectObject(
     const document_ = `${label}, line ${position.line}`;
     const parsed = tryParseImageRef(found.image);
     if (!parsed.ok) {
-      failures.push({ document: document_, path, image: found.image, message: `invalid image reference: ${parsed.error.message}` });
+      failures.push({
+        document: document_,
+        path,
+        image: found.image,
+        message: `invalid image reference: ${parsed.error.message}`,
+      });
       continue;
     }
     sites.push({ document: document_, path, image: found.image, range, ref: parsed.ref });
@@ -199,7 +231,11 @@ function scalarSource(text: string, site: Site, pinned: string): string {
 
 type Outcome = { readonly ok: true; readonly digest: string } | { readonly ok: false; readonly message: string };
 
-async function resolveAll(sites: readonly Site[], resolve: DigestResolver, concurrency: number): Promise<Map<string, Outcome>> {
+async function resolveAll(
+  sites: readonly Site[],
+  resolve: DigestResolver,
+  concurrency: number,
+): Promise<Map<string, Outcome>> {
   const outcomes = new Map<string, Outcome>();
   let next = 0;
   const lane = async (): Promise<void> => {
@@ -233,7 +269,12 @@ interface KubeObject {
 function isKubeObject(value: unknown): value is KubeObject {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const object = value as Record<string, unknown>;
-  return typeof object['apiVersion'] === 'string' && object['apiVersion'] !== '' && typeof object['kind'] === 'string' && object['kind'] !== '';
+  return (
+    typeof object['apiVersion'] === 'string' &&
+    object['apiVersion'] !== '' &&
+    typeof object['kind'] === 'string' &&
+    object['kind'] !== ''
+  );
 }
 
 function groupVersionKind(object: KubeObject): GroupVersionKind {
@@ -248,7 +289,9 @@ function groupVersionKind(object: KubeObject): GroupVersionKind {
 function documentLabel(index: number, object: KubeObject): string {
   const metadata = object['metadata'];
   const name =
-    typeof metadata === 'object' && metadata !== null && typeof (metadata as Record<string, unknown>)['name'] === 'string'
+    typeof metadata === 'object' &&
+    metadata !== null &&
+    typeof (metadata as Record<string, unknown>)['name'] === 'string'
       ? ((metadata as Record<string, unknown>)['name'] as string)
       : '';
   return `document ${index + 1} (${object.kind}${name ? ` ${name}` : ''})`;

@@ -49,9 +49,19 @@ describe('viewOf', () => {
           digest: MANIFEST,
           platform: 'linux/amd64',
           mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: CONFIG, size: 10, url: `http://localhost:5000/v2/app/blobs/${CONFIG}` },
+          config: {
+            mediaType: 'application/vnd.oci.image.config.v1+json',
+            digest: CONFIG,
+            size: 10,
+            url: `http://localhost:5000/v2/app/blobs/${CONFIG}`,
+          },
           layers: [
-            { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: LAYER, size: 20, url: `http://localhost:5000/v2/app/blobs/${LAYER}` },
+            {
+              mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+              digest: LAYER,
+              size: 20,
+              url: `http://localhost:5000/v2/app/blobs/${LAYER}`,
+            },
           ],
         },
       ],

@@ -29,21 +29,29 @@ export function runExecCredential(config: ExecConfig): Promise<ExecCredential> {
   const env: NodeJS.ProcessEnv = { ...process.env, KUBERNETES_EXEC_INFO: JSON.stringify(info) };
   for (const { name, value } of config.env) env[name] = value;
   return new Promise((resolve, reject) => {
-    execFile(config.command, [...config.args], { env, timeout: PLUGIN_TIMEOUT_MS, maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) {
-        reject(new Error(`credential plugin ${config.command} failed: ${(stderr || error.message).trim()}`));
-        return;
-      }
-      try {
-        resolve(parseExecCredential(stdout, config));
-      } catch (parseError) {
-        reject(parseError);
-      }
-    });
+    execFile(
+      config.command,
+      [...config.args],
+      { env, timeout: PLUGIN_TIMEOUT_MS, maxBuffer: 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`credential plugin ${config.command} failed: ${(stderr || error.message).trim()}`));
+          return;
+        }
+        try {
+          resolve(parseExecCredential(stdout, config));
+        } catch (parseError) {
+          reject(parseError);
+        }
+      },
+    );
   });
 }
 
-export function parseExecCredential(stdout: string, config: Pick<ExecConfig, 'apiVersion' | 'command'>): ExecCredential {
+export function parseExecCredential(
+  stdout: string,
+  config: Pick<ExecConfig, 'apiVersion' | 'command'>,
+): ExecCredential {
   let document: unknown;
   try {
     document = JSON.parse(stdout);
@@ -54,17 +62,25 @@ export function parseExecCredential(stdout: string, config: Pick<ExecConfig, 'ap
   if (record['kind'] !== 'ExecCredential' || record['apiVersion'] !== config.apiVersion) {
     throw new Error(`credential plugin ${config.command} must print an ExecCredential of ${config.apiVersion}`);
   }
-  const status = typeof record['status'] === 'object' && record['status'] !== null ? (record['status'] as Record<string, unknown>) : {};
+  const status =
+    typeof record['status'] === 'object' && record['status'] !== null
+      ? (record['status'] as Record<string, unknown>)
+      : {};
   const token = typeof status['token'] === 'string' && status['token'] !== '' ? status['token'] : undefined;
   const cert = typeof status['clientCertificateData'] === 'string' ? status['clientCertificateData'] : undefined;
   const key = typeof status['clientKeyData'] === 'string' ? status['clientKeyData'] : undefined;
   if (token === undefined && (cert === undefined || key === undefined)) {
-    throw new Error(`credential plugin ${config.command} returned neither status.token nor clientCertificateData + clientKeyData`);
+    throw new Error(
+      `credential plugin ${config.command} returned neither status.token nor clientCertificateData + clientKeyData`,
+    );
   }
-  const expiry = typeof status['expirationTimestamp'] === 'string' ? Date.parse(status['expirationTimestamp']) : Number.NaN;
+  const expiry =
+    typeof status['expirationTimestamp'] === 'string' ? Date.parse(status['expirationTimestamp']) : Number.NaN;
   return {
     ...(token !== undefined ? { token } : {}),
-    ...(cert !== undefined && key !== undefined ? { clientCertificate: Buffer.from(cert), clientKey: Buffer.from(key) } : {}),
+    ...(cert !== undefined && key !== undefined
+      ? { clientCertificate: Buffer.from(cert), clientKey: Buffer.from(key) }
+      : {}),
     ...(Number.isFinite(expiry) ? { expiresAt: expiry } : {}),
   };
 }

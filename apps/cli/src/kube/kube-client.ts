@@ -76,8 +76,12 @@ export class KubeClient {
           resolve({ status: res.statusCode ?? 0, body: parsed });
         });
       });
-      req.once('timeout', () => req.destroy(new Error(`${method} ${url.href}: no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-      req.once('error', (error) => reject(new Error(`${method} ${url.href}: ${error.message} (${this.connection.source})`)));
+      req.once('timeout', () =>
+        req.destroy(new Error(`${method} ${url.href}: no answer within ${REQUEST_TIMEOUT_MS} ms`)),
+      );
+      req.once('error', (error) =>
+        reject(new Error(`${method} ${url.href}: ${error.message} (${this.connection.source})`)),
+      );
       req.end(payload);
     });
   }
@@ -98,7 +102,8 @@ export class KubeClient {
   private async execCredential(): Promise<ExecCredential | undefined> {
     const exec = this.connection.exec;
     if (exec === undefined) return undefined;
-    const fresh = this.credential !== undefined && (this.credential.expiresAt ?? Infinity) - EXPIRY_MARGIN_MS > Date.now();
+    const fresh =
+      this.credential !== undefined && (this.credential.expiresAt ?? Infinity) - EXPIRY_MARGIN_MS > Date.now();
     if (!fresh) this.credential = await runExecCredential(exec);
     return this.credential;
   }

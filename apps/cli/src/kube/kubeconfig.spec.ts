@@ -12,7 +12,10 @@ describe('loadKubeConnection', () => {
     writeFileSync(file, typeof document === 'string' ? document : stringify(document));
     return file;
   };
-  const config = (user: Record<string, unknown>, cluster: Record<string, unknown> = { server: 'https://127.0.0.1:6443/' }): Record<string, unknown> => ({
+  const config = (
+    user: Record<string, unknown>,
+    cluster: Record<string, unknown> = { server: 'https://127.0.0.1:6443/' },
+  ): Record<string, unknown> => ({
     clusters: [{ name: 'c', cluster }],
     users: [{ name: 'u', user }],
     contexts: [{ name: 'main', context: { cluster: 'c', user: 'u' } }],
@@ -31,7 +34,17 @@ describe('loadKubeConnection', () => {
   };
 
   it('reads server, CA data, token and TLS server name; drops a trailing slash', () => {
-    const file = write('full', config({ token: 'abc' }, { server: 'https://127.0.0.1:6443/', 'certificate-authority-data': Buffer.from('PEM').toString('base64'), 'tls-server-name': 'kubernetes' }));
+    const file = write(
+      'full',
+      config(
+        { token: 'abc' },
+        {
+          server: 'https://127.0.0.1:6443/',
+          'certificate-authority-data': Buffer.from('PEM').toString('base64'),
+          'tls-server-name': 'kubernetes',
+        },
+      ),
+    );
     expect(load(file)).toEqual({
       server: 'https://127.0.0.1:6443',
       ca: Buffer.from('PEM'),
@@ -43,12 +56,21 @@ describe('loadKubeConnection', () => {
   });
 
   it('resolves exec commands with a slash and token files against the kubeconfig directory', () => {
-    const file = write('exec', config({ tokenFile: 'tok', exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/plugin', args: ['get'] } }));
+    const file = write(
+      'exec',
+      config({
+        tokenFile: 'tok',
+        exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/plugin', args: ['get'] },
+      }),
+    );
     expect(load(file)).toMatchObject({
       tokenFile: join(dir, 'tok'),
       exec: { apiVersion: 'client.authentication.k8s.io/v1', command: join(dir, 'bin/plugin'), args: ['get'], env: [] },
     });
-    const bare = write('bare', config({ exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'gke-gcloud-auth-plugin' } }));
+    const bare = write(
+      'bare',
+      config({ exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'gke-gcloud-auth-plugin' } }),
+    );
     expect(load(bare).exec?.command).toBe('gke-gcloud-auth-plugin');
   });
 
@@ -57,9 +79,24 @@ describe('loadKubeConnection', () => {
     ['no current-context', { ...config({}), 'current-context': '' }, undefined, /no current-context; pass --context/],
     ['an undefined cluster', { ...config({}), clusters: [] }, undefined, /names cluster "c", which is not defined/],
     ['a cluster without server', config({}, {}), undefined, /cluster c has no server/],
-    ['a certificate without its key', config({ 'client-certificate-data': 'eA==' }), undefined, /needs both a client certificate and its key/],
-    ['a missing certificate file', config({ 'client-certificate': 'nope.crt', 'client-key': 'nope.key' }), undefined, /client-certificate .*nope\.crt: ENOENT/],
-    ['an old exec apiVersion', config({ exec: { apiVersion: 'client.authentication.k8s.io/v1alpha1', command: 'x' } }), undefined, /exec apiVersion "client.authentication.k8s.io\/v1alpha1" is not supported/],
+    [
+      'a certificate without its key',
+      config({ 'client-certificate-data': 'eA==' }),
+      undefined,
+      /needs both a client certificate and its key/,
+    ],
+    [
+      'a missing certificate file',
+      config({ 'client-certificate': 'nope.crt', 'client-key': 'nope.key' }),
+      undefined,
+      /client-certificate .*nope\.crt: ENOENT/,
+    ],
+    [
+      'an old exec apiVersion',
+      config({ exec: { apiVersion: 'client.authentication.k8s.io/v1alpha1', command: 'x' } }),
+      undefined,
+      /exec apiVersion "client.authentication.k8s.io\/v1alpha1" is not supported/,
+    ],
     ['not a mapping', '- a\n- b\n', undefined, /not a YAML mapping/],
   ])('refuses %s with a message naming it', (_label, document, context, message) => {
     const file = write(`bad-${Math.random().toString(36).slice(2)}`, document);
@@ -70,7 +107,9 @@ describe('loadKubeConnection', () => {
     expect(failure(() => loadKubeConnection({ env: { HOME: dir } }))).toBe(
       'no kubeconfig found (--kubeconfig, $KUBECONFIG, ~/.kube/config) and not running in a Pod (KUBERNETES_SERVICE_HOST unset)',
     );
-    expect(failure(() => loadKubeConnection({ kubeconfig: join(dir, 'absent'), env: {} }))).toBe(`kubeconfig ${join(dir, 'absent')} does not exist`);
+    expect(failure(() => loadKubeConnection({ kubeconfig: join(dir, 'absent'), env: {} }))).toBe(
+      `kubeconfig ${join(dir, 'absent')} does not exist`,
+    );
   });
 
   it('brackets an IPv6 service host in-cluster', () => {
@@ -88,14 +127,30 @@ describe('parseExecCredential', () => {
   const config = { apiVersion: 'client.authentication.k8s.io/v1', command: 'plugin' } as const;
 
   it('reads a token and its expiry', () => {
-    const out = JSON.stringify({ apiVersion: config.apiVersion, kind: 'ExecCredential', status: { token: 't', expirationTimestamp: '2030-01-01T00:00:00Z' } });
+    const out = JSON.stringify({
+      apiVersion: config.apiVersion,
+      kind: 'ExecCredential',
+      status: { token: 't', expirationTimestamp: '2030-01-01T00:00:00Z' },
+    });
     expect(parseExecCredential(out, config)).toEqual({ token: 't', expiresAt: Date.parse('2030-01-01T00:00:00Z') });
   });
 
   it.each([
     ['not JSON', 'hello', 'credential plugin plugin printed no JSON ExecCredential'],
-    ['another apiVersion', JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: 't' } }), 'credential plugin plugin must print an ExecCredential of client.authentication.k8s.io/v1'],
-    ['no credential', JSON.stringify({ apiVersion: config.apiVersion, kind: 'ExecCredential', status: {} }), 'credential plugin plugin returned neither status.token nor clientCertificateData + clientKeyData'],
+    [
+      'another apiVersion',
+      JSON.stringify({
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        kind: 'ExecCredential',
+        status: { token: 't' },
+      }),
+      'credential plugin plugin must print an ExecCredential of client.authentication.k8s.io/v1',
+    ],
+    [
+      'no credential',
+      JSON.stringify({ apiVersion: config.apiVersion, kind: 'ExecCredential', status: {} }),
+      'credential plugin plugin returned neither status.token nor clientCertificateData + clientKeyData',
+    ],
   ])('refuses %s', (_label, out, message) => {
     expect(() => parseExecCredential(out, config)).toThrow(message);
   });

@@ -61,7 +61,8 @@ export function loadKubeConnection(options: LoadKubeConnectionOptions = {}): Kub
   const env = options.env ?? process.env;
   const files = kubeconfigFiles(options.kubeconfig, env);
   if (files.length === 0) {
-    if (options.context !== undefined) throw new KubeConfigError(`--context ${options.context} needs a kubeconfig, and none was found`);
+    if (options.context !== undefined)
+      throw new KubeConfigError(`--context ${options.context} needs a kubeconfig, and none was found`);
     return inClusterConnection(env, options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR);
   }
   return connectionFromConfig(mergeKubeconfigs(files), options.context);
@@ -106,9 +107,11 @@ function addNamed(into: Map<string, Named>, list: unknown, field: string, file: 
   if (list === undefined || list === null) return;
   if (!Array.isArray(list)) throw new KubeConfigError(`kubeconfig ${file}: ${field}s must be a list`);
   for (const entry of list as unknown[]) {
-    if (!isRecord(entry) || typeof entry['name'] !== 'string') throw new KubeConfigError(`kubeconfig ${file}: every ${field} needs a name`);
+    if (!isRecord(entry) || typeof entry['name'] !== 'string')
+      throw new KubeConfigError(`kubeconfig ${file}: every ${field} needs a name`);
     const value = entry[field];
-    if (!into.has(entry['name'])) into.set(entry['name'], { name: entry['name'], value: isRecord(value) ? value : {}, file });
+    if (!into.has(entry['name']))
+      into.set(entry['name'], { name: entry['name'], value: isRecord(value) ? value : {}, file });
   }
 }
 
@@ -117,19 +120,25 @@ function connectionFromConfig(config: MergedConfig, contextFlag: string | undefi
   const contextName = contextFlag ?? config.currentContext;
   if (contextName === undefined) throw new KubeConfigError(`kubeconfig ${where}: no current-context; pass --context`);
   const context = config.contexts.get(contextName);
-  if (context === undefined) throw new KubeConfigError(`kubeconfig ${where}: no context named ${JSON.stringify(contextName)}`);
+  if (context === undefined)
+    throw new KubeConfigError(`kubeconfig ${where}: no context named ${JSON.stringify(contextName)}`);
   const clusterName = stringField(context.value, 'cluster');
   const cluster = clusterName === undefined ? undefined : config.clusters.get(clusterName);
   if (cluster === undefined) {
-    throw new KubeConfigError(`kubeconfig ${where}: context ${contextName} names cluster ${JSON.stringify(clusterName ?? '')}, which is not defined`);
+    throw new KubeConfigError(
+      `kubeconfig ${where}: context ${contextName} names cluster ${JSON.stringify(clusterName ?? '')}, which is not defined`,
+    );
   }
   const userName = stringField(context.value, 'user');
   const user = userName === undefined || userName === '' ? undefined : config.users.get(userName);
   if (userName !== undefined && userName !== '' && user === undefined) {
-    throw new KubeConfigError(`kubeconfig ${where}: context ${contextName} names user ${JSON.stringify(userName)}, which is not defined`);
+    throw new KubeConfigError(
+      `kubeconfig ${where}: context ${contextName} names user ${JSON.stringify(userName)}, which is not defined`,
+    );
   }
   const server = stringField(cluster.value, 'server');
-  if (server === undefined || server === '') throw new KubeConfigError(`kubeconfig ${cluster.file}: cluster ${cluster.name} has no server`);
+  if (server === undefined || server === '')
+    throw new KubeConfigError(`kubeconfig ${cluster.file}: cluster ${cluster.name} has no server`);
 
   const ca = dataOrFile(cluster, 'certificate-authority-data', 'certificate-authority');
   const tlsServerName = stringField(cluster.value, 'tls-server-name');
@@ -137,7 +146,9 @@ function connectionFromConfig(config: MergedConfig, contextFlag: string | undefi
   const clientCertificate = user ? dataOrFile(user, 'client-certificate-data', 'client-certificate') : undefined;
   const clientKey = user ? dataOrFile(user, 'client-key-data', 'client-key') : undefined;
   if ((clientCertificate === undefined) !== (clientKey === undefined)) {
-    throw new KubeConfigError(`kubeconfig ${user?.file ?? where}: user ${userName ?? ''} needs both a client certificate and its key`);
+    throw new KubeConfigError(
+      `kubeconfig ${user?.file ?? where}: user ${userName ?? ''} needs both a client certificate and its key`,
+    );
   }
   const token = stringField(userValue, 'token');
   const tokenFile = stringField(userValue, 'tokenFile');
@@ -167,7 +178,9 @@ function execConfig(value: Json, file: string): ExecConfig {
   }
   const args = Array.isArray(value['args']) ? (value['args'] as unknown[]).map(String) : [];
   const env = Array.isArray(value['env'])
-    ? (value['env'] as unknown[]).filter(isRecord).map((entry) => ({ name: String(entry['name']), value: String(entry['value'] ?? '') }))
+    ? (value['env'] as unknown[])
+        .filter(isRecord)
+        .map((entry) => ({ name: String(entry['name']), value: String(entry['value'] ?? '') }))
     : [];
   // A relative command with a slash is relative to the kubeconfig; a bare one is looked up on PATH.
   const resolved = command.includes('/') ? relativeTo(file, command) : command;
@@ -184,7 +197,8 @@ function inClusterConnection(env: NodeJS.ProcessEnv, dir: string): KubeConnectio
   }
   const tokenFile = join(dir, 'token');
   const caFile = join(dir, 'ca.crt');
-  if (!existsSync(tokenFile)) throw new KubeConfigError(`in-cluster: ${tokenFile} is missing (automountServiceAccountToken: false?)`);
+  if (!existsSync(tokenFile))
+    throw new KubeConfigError(`in-cluster: ${tokenFile} is missing (automountServiceAccountToken: false?)`);
   const hostPart = host.includes(':') ? `[${host}]` : host;
   return {
     server: `https://${hostPart}:${port}`,

@@ -12,7 +12,10 @@ const CONFLICT_ATTEMPTS = 3;
  * Creates or updates the configuration, idempotently: GET; 404 → POST (201); found and already
  * holding every field we set → nothing; else PUT with the resourceVersion read.
  */
-export async function registerWebhookConfiguration(client: KubeClient, desired: ValidatingWebhookConfiguration): Promise<RegisterOutcome> {
+export async function registerWebhookConfiguration(
+  client: KubeClient,
+  desired: ValidatingWebhookConfiguration,
+): Promise<RegisterOutcome> {
   const path = `${COLLECTION}/${encodeURIComponent(desired.metadata.name)}`;
   for (let attempt = 1; ; attempt += 1) {
     const existing = await client.getIfExists(path);
@@ -48,7 +51,11 @@ export async function registerWebhookConfiguration(client: KubeClient, desired: 
  */
 export function contains(actual: unknown, expected: unknown): boolean {
   if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && expected.every((item, index) => contains(actual[index], item));
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((item, index) => contains(actual[index], item))
+    );
   }
   if (typeof expected === 'object' && expected !== null) {
     if (typeof actual !== 'object' || actual === null || Array.isArray(actual)) return false;

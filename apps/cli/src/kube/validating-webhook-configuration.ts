@@ -2,7 +2,13 @@ import { X509Certificate } from 'node:crypto';
 
 /** Where the API server calls scangate: a Service in the cluster, or a URL (scangate outside it). */
 export type WebhookTarget =
-  | { readonly kind: 'service'; readonly name: string; readonly namespace: string; readonly path: string; readonly port: number }
+  | {
+      readonly kind: 'service';
+      readonly name: string;
+      readonly namespace: string;
+      readonly path: string;
+      readonly port: number;
+    }
   | { readonly kind: 'url'; readonly url: string };
 
 export type FailurePolicy = 'Fail' | 'Ignore';
@@ -45,7 +51,13 @@ export const WEBHOOK_RULES = [
     resources: ['pods', 'podtemplates', 'replicationcontrollers'],
     scope: 'Namespaced',
   },
-  { apiGroups: [''], apiVersions: ['*'], operations: ['UPDATE'], resources: ['pods/ephemeralcontainers'], scope: 'Namespaced' },
+  {
+    apiGroups: [''],
+    apiVersions: ['*'],
+    operations: ['UPDATE'],
+    resources: ['pods/ephemeralcontainers'],
+    scope: 'Namespaced',
+  },
   {
     apiGroups: ['apps'],
     apiVersions: ['*'],
@@ -53,7 +65,13 @@ export const WEBHOOK_RULES = [
     resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'],
     scope: 'Namespaced',
   },
-  { apiGroups: ['batch'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['jobs', 'cronjobs'], scope: 'Namespaced' },
+  {
+    apiGroups: ['batch'],
+    apiVersions: ['*'],
+    operations: ['CREATE', 'UPDATE'],
+    resources: ['jobs', 'cronjobs'],
+    scope: 'Namespaced',
+  },
 ] as const;
 
 export class WebhookManifestError extends Error {
@@ -78,7 +96,12 @@ export function buildValidatingWebhookConfiguration(options: WebhookManifestOpti
     options.target.kind === 'url'
       ? { url: options.target.url, caBundle }
       : {
-          service: { namespace: options.target.namespace, name: options.target.name, path: options.target.path, port: options.target.port },
+          service: {
+            namespace: options.target.namespace,
+            name: options.target.name,
+            path: options.target.path,
+            port: options.target.port,
+          },
           caBundle,
         };
   return {
@@ -92,11 +115,19 @@ export function buildValidatingWebhookConfiguration(options: WebhookManifestOpti
       {
         name: WEBHOOK_NAME,
         clientConfig,
-        rules: WEBHOOK_RULES.map((rule) => ({ ...rule, apiGroups: [...rule.apiGroups], apiVersions: [...rule.apiVersions], operations: [...rule.operations], resources: [...rule.resources] })),
+        rules: WEBHOOK_RULES.map((rule) => ({
+          ...rule,
+          apiGroups: [...rule.apiGroups],
+          apiVersions: [...rule.apiVersions],
+          operations: [...rule.operations],
+          resources: [...rule.resources],
+        })),
         failurePolicy: options.failurePolicy,
         matchPolicy: 'Equivalent',
         namespaceSelector:
-          excluded.length === 0 ? {} : { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'NotIn', values: excluded }] },
+          excluded.length === 0
+            ? {}
+            : { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'NotIn', values: excluded }] },
         objectSelector: {},
         sideEffects: 'NoneOnDryRun',
         timeoutSeconds: options.timeoutSeconds,
@@ -122,13 +153,18 @@ export function manifestProblems(options: WebhookManifestOptions): string[] {
   problems.push(...targetProblems(options.target));
   try {
     const certificate = new X509Certificate(options.caPem);
-    if (!certificate.ca) problems.push('--ca-file holds a certificate that is not a CA (basicConstraints CA:TRUE): pass ca.crt, not tls.crt');
+    if (!certificate.ca)
+      problems.push(
+        '--ca-file holds a certificate that is not a CA (basicConstraints CA:TRUE): pass ca.crt, not tls.crt',
+      );
   } catch {
     problems.push('--ca-file does not hold a PEM certificate');
   }
   const { timeoutSeconds, waitBudgetMs } = options;
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS) {
-    problems.push(`--timeout-seconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS} (got ${String(timeoutSeconds)})`);
+    problems.push(
+      `--timeout-seconds must be a whole number from 1 to ${MAX_TIMEOUT_SECONDS} (got ${String(timeoutSeconds)})`,
+    );
   } else if (timeoutSeconds * 1000 <= waitBudgetMs) {
     problems.push(
       `--timeout-seconds ${timeoutSeconds} must exceed admission.waitBudgetMs (${waitBudgetMs} ms): the API server would give up ` +
@@ -148,7 +184,8 @@ function targetProblems(target: WebhookTarget): string[] {
     const problems: string[] = [];
     const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
     if (!label.test(target.name)) problems.push(`--service ${JSON.stringify(target.name)} is not a Service name`);
-    if (!label.test(target.namespace)) problems.push(`--namespace ${JSON.stringify(target.namespace)} is not a namespace name`);
+    if (!label.test(target.namespace))
+      problems.push(`--namespace ${JSON.stringify(target.namespace)} is not a namespace name`);
     if (!target.path.startsWith('/')) problems.push(`--path must start with / (got ${JSON.stringify(target.path)})`);
     if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535) {
       problems.push(`--port must be from 1 to 65535 (got ${String(target.port)})`);

@@ -36,7 +36,8 @@ function toRequest(value: unknown, position: string): ReviewRequest {
   const source = `${position}${kind ? ` (${kind}${name ? ` ${name}` : ''})` : ''}`;
   if (kind === 'AdmissionReview') return { endpoint: 'validate', body: value, source };
   if (kind === 'ImageReview') return { endpoint: 'imagereview', body: value, source };
-  if (kind === '' || apiVersion === '') throw new Error(`${source}: not a Kubernetes object (apiVersion and kind are required)`);
+  if (kind === '' || apiVersion === '')
+    throw new Error(`${source}: not a Kubernetes object (apiVersion and kind are required)`);
 
   const slash = apiVersion.indexOf('/');
   const group = slash === -1 ? '' : apiVersion.slice(0, slash);

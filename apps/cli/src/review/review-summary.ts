@@ -5,7 +5,9 @@ export function summarize(source: string, outcome: ReviewOutcome): string {
   const { record } = outcome;
   const verdict = record.decision === 'deny' ? 'DENIED' : 'ALLOWED';
   const detail =
-    record.reason === 'passed' || record.reason === 'violations' ? `${record.images} image(s), mode ${record.mode}` : record.reason;
+    record.reason === 'passed' || record.reason === 'violations'
+      ? `${record.images} image(s), mode ${record.mode}`
+      : record.reason;
   const lines = [`${verdict}  ${source}  (${detail})`];
   for (const v of record.violations.slice(0, 50)) {
     lines.push(`  ${v.path}${v.image ? ` ${JSON.stringify(v.image.slice(0, 200))}` : ''}: ${v.message} [${v.rule}]`);

@@ -1,4 +1,19 @@
-import { BadRequestException, Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Optional, Param, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Optional,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { tryParseImageRef } from '@scangate/image-ref';
 import type { AnalysisJobState, AnalysisJobStatus, AnalysisQueue, EnqueueResult } from '@scangate/queue';
 import { ANALYSIS_QUEUE } from '@scangate/queue';
@@ -24,9 +39,13 @@ export class AdminController {
   ) {}
 
   @Get('verdicts')
-  async list(@Query('image') image?: string, @Query('limit') limit?: string): Promise<{ count: number; verdicts: Verdict[] }> {
+  async list(
+    @Query('image') image?: string,
+    @Query('limit') limit?: string,
+  ): Promise<{ count: number; verdicts: Verdict[] }> {
     const max = limit === undefined ? MAX_LISTED : Number(limit);
-    if (!Number.isInteger(max) || max < 1 || max > MAX_LISTED) throw new BadRequestException(`limit: an integer from 1 to ${MAX_LISTED}`);
+    if (!Number.isInteger(max) || max < 1 || max > MAX_LISTED)
+      throw new BadRequestException(`limit: an integer from 1 to ${MAX_LISTED}`);
     const verdicts = await this.store.listVerdicts(imageFilter(image), max);
     return { count: verdicts.length, verdicts };
   }
@@ -43,7 +62,10 @@ export class AdminController {
     const parsed = tryParseImageRef(request.image);
     if (!parsed.ok) throw new BadRequestException(`image: ${parsed.error.message}`);
     const reference = parsed.ref.canonical;
-    const result = await queue.enqueue({ reference, analyzer: identity.name, fingerprint: identity.fingerprint }, { force: true });
+    const result = await queue.enqueue(
+      { reference, analyzer: identity.name, fingerprint: identity.fingerprint },
+      { force: true },
+    );
     return { ...result, reference };
   }
 

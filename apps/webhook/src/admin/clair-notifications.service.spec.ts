@@ -67,12 +67,36 @@ function clairNotifier() {
 }
 
 async function storeWithVerdicts(): Promise<MemoryVerdictStore> {
-  const store = new MemoryVerdictStore({ lifetimes: { allowTTL: 3600, denyTTL: 3600, tagTTL: 3600, errorBackoffMs: 0 } });
+  const store = new MemoryVerdictStore({
+    lifetimes: { allowTTL: 3600, denyTTL: 3600, tagTTL: 3600, errorBackoffMs: 0 },
+  });
   const analyzedAt = Date.now();
   // A single-manifest image, a multi-arch image whose amd64 manifest is D('p'), and a bystander.
-  await store.putVerdict({ digest: D('a'), analyzer: 'clair', fingerprint: 'f1', allowed: true, repositories: ['r.test/a'], analyzedAt });
-  await store.putVerdict({ digest: D('i'), analyzer: 'clair', fingerprint: 'f1', allowed: true, repositories: ['r.test/m'], platformDigests: [D('p')], analyzedAt });
-  await store.putVerdict({ digest: D('b'), analyzer: 'clair', fingerprint: 'f1', allowed: true, repositories: ['r.test/b'], analyzedAt });
+  await store.putVerdict({
+    digest: D('a'),
+    analyzer: 'clair',
+    fingerprint: 'f1',
+    allowed: true,
+    repositories: ['r.test/a'],
+    analyzedAt,
+  });
+  await store.putVerdict({
+    digest: D('i'),
+    analyzer: 'clair',
+    fingerprint: 'f1',
+    allowed: true,
+    repositories: ['r.test/m'],
+    platformDigests: [D('p')],
+    analyzedAt,
+  });
+  await store.putVerdict({
+    digest: D('b'),
+    analyzer: 'clair',
+    fingerprint: 'f1',
+    allowed: true,
+    repositories: ['r.test/b'],
+    analyzedAt,
+  });
   await store.putTagDigest('r.test/a:1', D('a'));
   return store;
 }
@@ -82,9 +106,22 @@ describe('ClairNotifications', () => {
     const store = await storeWithVerdicts();
     const queue = new RecordingQueue();
     const { http, calls } = clairNotifier();
-    const notifications = new ClairNotifications(config, { requestTimeoutMs: 1000, retries: 0 }, store, queue, identity, http);
+    const notifications = new ClairNotifications(
+      config,
+      { requestTimeoutMs: 1000, retries: 0 },
+      store,
+      queue,
+      identity,
+      http,
+    );
 
-    expect(await notifications.deliver('n1')).toEqual({ notificationId: 'n1', found: true, manifests: 2, flushed: { verdicts: 2, tags: 1 }, requeued: 2 });
+    expect(await notifications.deliver('n1')).toEqual({
+      notificationId: 'n1',
+      found: true,
+      manifests: 2,
+      flushed: { verdicts: 2, tags: 1 },
+      requeued: 2,
+    });
     expect(calls).toEqual([
       'GET clair.test:6060/notifier/api/v1/notification/n1?page_size=2',
       'GET clair.test:6060/notifier/api/v1/notification/n1?page_size=2&next=p2',
@@ -98,12 +135,20 @@ describe('ClairNotifications', () => {
   });
 
   it('compares the notifier token in constant time and refuses an absent one', () => {
-    const notifications = new ClairNotifications(config, { requestTimeoutMs: 1000, retries: 0 }, new MemoryVerdictStore({ lifetimes: { allowTTL: 1, denyTTL: 1, tagTTL: 1, errorBackoffMs: 0 } }));
+    const notifications = new ClairNotifications(
+      config,
+      { requestTimeoutMs: 1000, retries: 0 },
+      new MemoryVerdictStore({ lifetimes: { allowTTL: 1, denyTTL: 1, tagTTL: 1, errorBackoffMs: 0 } }),
+    );
     expect(notifications.enabled).toBe(true);
     expect(notifications.authenticates('secret')).toBe(true);
     expect(notifications.authenticates('secret2')).toBe(false);
     expect(notifications.authenticates(undefined)).toBe(false);
-    const off = new ClairNotifications({ ...config, notifier: { ...config.notifier, token: undefined } }, { requestTimeoutMs: 1000, retries: 0 }, new MemoryVerdictStore({ lifetimes: { allowTTL: 1, denyTTL: 1, tagTTL: 1, errorBackoffMs: 0 } }));
+    const off = new ClairNotifications(
+      { ...config, notifier: { ...config.notifier, token: undefined } },
+      { requestTimeoutMs: 1000, retries: 0 },
+      new MemoryVerdictStore({ lifetimes: { allowTTL: 1, denyTTL: 1, tagTTL: 1, errorBackoffMs: 0 } }),
+    );
     expect(off.enabled).toBe(false);
     expect(off.authenticates('')).toBe(false);
   });

@@ -91,7 +91,9 @@ export class ClairNotifications {
   private async invalidate(manifests: readonly string[]): Promise<{ flushed: FlushResult; requeued: number }> {
     const wanted = new Set(manifests);
     const recent = await this.store.listVerdicts({ kind: 'all' }, MAX_SCANNED);
-    const direct = await Promise.all(manifests.map((digest) => this.store.listVerdicts({ kind: 'digest', digest }, MAX_SCANNED)));
+    const direct = await Promise.all(
+      manifests.map((digest) => this.store.listVerdicts({ kind: 'digest', digest }, MAX_SCANNED)),
+    );
     const dropped = new Map<string, Verdict>();
     for (const verdict of [...direct.flat(), ...recent]) {
       if (wanted.has(verdict.digest) || verdict.platformDigests?.some((digest) => wanted.has(digest))) {

@@ -19,7 +19,11 @@ export class ClairNotifierContentType implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onRequest', (request: FastifyRequest, _reply, done) => {
       const type = request.headers['content-type'];
-      if (request.method === 'POST' && request.url.split('?')[0] === CLAIR_NOTIFIER_PATH && (type === undefined || type === CLAIR_WEBHOOK_TYPE)) {
+      if (
+        request.method === 'POST' &&
+        request.url.split('?')[0] === CLAIR_NOTIFIER_PATH &&
+        (type === undefined || type === CLAIR_WEBHOOK_TYPE)
+      ) {
         request.headers['content-type'] = 'application/json';
       }
       done();

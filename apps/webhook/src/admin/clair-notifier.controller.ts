@@ -1,4 +1,13 @@
-import { BadGatewayException, Body, Controller, HttpCode, Inject, Post, ServiceUnavailableException, UseGuards } from '@nestjs/common';
+import {
+  BadGatewayException,
+  Body,
+  Controller,
+  HttpCode,
+  Inject,
+  Post,
+  ServiceUnavailableException,
+  UseGuards,
+} from '@nestjs/common';
 import { CircuitOpenError, ScannerError } from '@scangate/analyzers';
 import { ClairNotificationDto } from './clair-notification.dto';
 import { type ClairNotificationResult, ClairNotifications } from './clair-notifications.service';

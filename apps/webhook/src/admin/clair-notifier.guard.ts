@@ -14,7 +14,8 @@ export class ClairNotifierGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const notifications = this.notifications;
-    if (!notifications?.enabled) throw new NotFoundException('the Clair notifier receiver is off (analyzer.clair.notifier.token)');
+    if (!notifications?.enabled)
+      throw new NotFoundException('the Clair notifier receiver is off (analyzer.clair.notifier.token)');
     const value = context.switchToHttp().getRequest<FastifyRequest>().headers[notifications.header.toLowerCase()];
     if (!notifications.authenticates(typeof value === 'string' ? value : undefined)) {
       throw new UnauthorizedException(`the ${notifications.header} header does not carry the notifier token`);

@@ -27,7 +27,12 @@ export class AdmissionController {
     await this.answer(await this.reviewer.reviewImages(body), 'imagereview', reply, startedAt);
   }
 
-  private async answer(outcome: ReviewOutcome, endpoint: string, reply: FastifyReply, startedAt: bigint): Promise<void> {
+  private async answer(
+    outcome: ReviewOutcome,
+    endpoint: string,
+    reply: FastifyReply,
+    startedAt: bigint,
+  ): Promise<void> {
     this.recorder.record(outcome, endpoint, startedAt);
     await reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(outcome.body));
   }

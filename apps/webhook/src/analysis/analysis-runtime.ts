@@ -7,7 +7,13 @@ import type { AnalysisQueue } from '@scangate/queue';
 import { BullAnalysisQueue, InProcessAnalysisQueue } from '@scangate/queue';
 import { RegistryClient } from '@scangate/registry';
 import type { RedisConnection, VerdictStore } from '@scangate/verdicts';
-import { CachingVerdictStore, MemoryVerdictStore, RedisVerdictStore, closeConnection, createRedisConnection } from '@scangate/verdicts';
+import {
+  CachingVerdictStore,
+  MemoryVerdictStore,
+  RedisVerdictStore,
+  closeConnection,
+  createRedisConnection,
+} from '@scangate/verdicts';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ReadinessCheck } from '../health/readiness';
@@ -65,7 +71,9 @@ export function createAnalysisRuntime(options: AnalysisRuntimeOptions): Analysis
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), START_TIMEOUT_MS);
     });
-    const result = await Promise.race([store.listen().then(() => 'ok' as const), timeout]).finally(() => clearTimeout(timer));
+    const result = await Promise.race([store.listen().then(() => 'ok' as const), timeout]).finally(() =>
+      clearTimeout(timer),
+    );
     if (result === 'timeout') logger.warn('redis is not answering yet; serving from L1 and onError until it does');
   };
 

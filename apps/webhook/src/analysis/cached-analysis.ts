@@ -44,7 +44,11 @@ export class CachedImageAnalysis implements ImageAnalysisPort {
   }
 
   private async assessOne(ref: ImageRef, context: AnalysisContext): Promise<AnalysisOutcome> {
-    const subject: AnalysisSubject = { reference: ref.canonical, analyzer: this.identity.name, fingerprint: this.identity.fingerprint };
+    const subject: AnalysisSubject = {
+      reference: ref.canonical,
+      analyzer: this.identity.name,
+      fingerprint: this.identity.fingerprint,
+    };
     try {
       const cached = await this.lookup(ref);
       if (cached) {
@@ -57,7 +61,10 @@ export class CachedImageAnalysis implements ImageAnalysisPort {
       if (context.dryRun) return { kind: 'pending', reason: 'not analysed yet (dry run: nothing enqueued)' };
       return await this.analyseAndWait(ref, subject, context.deadline);
     } catch (error) {
-      return { kind: 'error', reason: `verdict cache unavailable (${error instanceof Error ? error.message : String(error)})` };
+      return {
+        kind: 'error',
+        reason: `verdict cache unavailable (${error instanceof Error ? error.message : String(error)})`,
+      };
     }
   }
 
@@ -89,7 +96,11 @@ export class CachedImageAnalysis implements ImageAnalysisPort {
     // Through the reference, like any hit, so L1 also learns the tag memo the worker wrote.
     const verdict =
       (await this.lookup(ref)) ??
-      (await this.store.getVerdict({ digest: outcome.digest, analyzer: this.identity.name, fingerprint: this.identity.fingerprint }));
+      (await this.store.getVerdict({
+        digest: outcome.digest,
+        analyzer: this.identity.name,
+        fingerprint: this.identity.fingerprint,
+      }));
     return verdict ? this.fromVerdict(verdict) : { kind: 'pending' };
   }
 

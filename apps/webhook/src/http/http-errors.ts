@@ -21,7 +21,13 @@ export function toHttpError(error: unknown, bodyLimitBytes: number): { status: n
   const status = error.getStatus();
   switch (status) {
     case 413:
-      return { status, body: { code: 'BODY_TOO_LARGE', message: `the request body exceeds server.bodyLimitBytes (${bodyLimitBytes} bytes)` } };
+      return {
+        status,
+        body: {
+          code: 'BODY_TOO_LARGE',
+          message: `the request body exceeds server.bodyLimitBytes (${bodyLimitBytes} bytes)`,
+        },
+      };
     case 415:
       return { status, body: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Content-Type must be application/json' } };
     case 404:

@@ -36,7 +36,11 @@ export class DecisionLogger {
       ...(record.error !== undefined ? { error: record.error } : {}),
     };
     const message =
-      level === 'warn' ? 'break-glass admission' : level === 'error' ? 'review failed; onError decided' : `review ${record.decision}`;
+      level === 'warn'
+        ? 'break-glass admission'
+        : level === 'error'
+          ? 'review failed; onError decided'
+          : `review ${record.decision}`;
     this.logger[level](fields, message);
   }
 }

@@ -12,7 +12,12 @@ export const KEY_TYPES: readonly KeyType[] = ['ecdsa-p256', 'rsa-2048'];
 
 const ALGORITHMS = {
   'ecdsa-p256': { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' },
-  'rsa-2048': { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 },
+  'rsa-2048': {
+    name: 'RSASSA-PKCS1-v1_5',
+    hash: 'SHA-256',
+    publicExponent: new Uint8Array([1, 0, 1]),
+    modulusLength: 2048,
+  },
 } as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -49,7 +54,13 @@ export async function createCertificateAuthority(
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certificate, keys, keyType, certPem: certificate.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
+  return {
+    certificate,
+    keys,
+    keyType,
+    certPem: certificate.toString('pem'),
+    keyPem: await privateKeyPem(keys.privateKey),
+  };
 }
 
 /** A leaf certificate signed by `ca`: `names` are DNS names or IP addresses (SANs). */

@@ -22,7 +22,12 @@ export interface CertificateReloader {
  * that does not match the certificate, a half-written file) is logged and the old one kept;
  * it is tried again on the next change.
  */
-export function watchCertificateFiles(server: Server, files: TlsFiles, logger: Logger, intervalMs = DEFAULT_TLS_RELOAD_INTERVAL_MS): CertificateReloader {
+export function watchCertificateFiles(
+  server: Server,
+  files: TlsFiles,
+  logger: Logger,
+  intervalMs = DEFAULT_TLS_RELOAD_INTERVAL_MS,
+): CertificateReloader {
   let served = fingerprint(files);
   let rejected: string | undefined;
   const check = (): boolean => {
@@ -47,7 +52,10 @@ export function watchCertificateFiles(server: Server, files: TlsFiles, logger: L
       return true;
     } catch (error) {
       rejected = current;
-      logger.error({ err: error, certFile: files.certFile, keyFile: files.keyFile }, 'new TLS files are invalid; keeping the served certificate');
+      logger.error(
+        { err: error, certFile: files.certFile, keyFile: files.keyFile },
+        'new TLS files are invalid; keeping the served certificate',
+      );
       return false;
     }
   };

@@ -76,11 +76,22 @@ export class AnchoreClient {
     const said = errorMessageOf(error.response.data);
     const detail = said !== undefined && said !== 'Unauthorized' ? `: ${said}` : '';
     if (status === 401) {
-      return new ScannerError(`Anchore rejected the credentials (401): check analyzer.anchore.username and password`, false, 401);
+      return new ScannerError(
+        `Anchore rejected the credentials (401): check analyzer.anchore.username and password`,
+        false,
+        401,
+      );
     }
     if (status === 403) {
-      const account = this.config.account !== undefined ? ` or may not act in account ${this.config.account} (x-anchore-account)` : '';
-      return new ScannerError(`Anchore refused ${what} (403): user ${this.config.username} lacks the permission${account}${detail}`, false, 403);
+      const account =
+        this.config.account !== undefined
+          ? ` or may not act in account ${this.config.account} (x-anchore-account)`
+          : '';
+      return new ScannerError(
+        `Anchore refused ${what} (403): user ${this.config.username} lacks the permission${account}${detail}`,
+        false,
+        403,
+      );
     }
     return new ScannerError(`Anchore ${what}: HTTP ${status}${detail}`, generic.transient, status);
   }

@@ -23,14 +23,22 @@ export const ANCHORE_DIALECTS: Readonly<Record<AnchoreApiVersion, AnchoreDialect
     prefix: '/v1',
     fullTagParam: 'fulltag',
     policyParam: 'policyId',
-    addByDigestBody: (pullString, tag) => ({ source: { digest: { pullstring: pullString, tag } }, annotations: ANNOTATIONS, image_type: 'docker' }),
+    addByDigestBody: (pullString, tag) => ({
+      source: { digest: { pullstring: pullString, tag } },
+      annotations: ANNOTATIONS,
+      image_type: 'docker',
+    }),
   },
   v2: {
     version: 'v2',
     prefix: '/v2',
     fullTagParam: 'full_tag',
     policyParam: 'policy_id',
-    addByDigestBody: (pullString, tag) => ({ source: { digest: { pull_string: pullString, tag } }, annotations: ANNOTATIONS, image_type: 'docker' }),
+    addByDigestBody: (pullString, tag) => ({
+      source: { digest: { pull_string: pullString, tag } },
+      annotations: ANNOTATIONS,
+      image_type: 'docker',
+    }),
   },
 };
 

@@ -32,8 +32,12 @@ export function parseV1Check(body: unknown, imageDigest: string): PolicyOutcome 
   if (!Array.isArray(body)) throw unexpectedBody('policy check', 'expected an array');
   const byDigest = body.filter(isObject);
   // The digest key is the one asked for; any other key would still be this image's evaluation.
-  const tagMaps = byDigest.flatMap((entry) => (entry[imageDigest] !== undefined ? [entry[imageDigest]] : Object.values(entry)));
-  const evaluations = tagMaps.filter(isObject).flatMap((tags) => Object.values(tags).flatMap((list) => (Array.isArray(list) ? list : [])));
+  const tagMaps = byDigest.flatMap((entry) =>
+    entry[imageDigest] !== undefined ? [entry[imageDigest]] : Object.values(entry),
+  );
+  const evaluations = tagMaps
+    .filter(isObject)
+    .flatMap((tags) => Object.values(tags).flatMap((list) => (Array.isArray(list) ? list : [])));
   const parsed = evaluations.filter(isObject);
   if (parsed.length === 0) return undefined;
   const failed = parsed.filter((evaluation) => evaluation['status'] !== 'pass');
@@ -69,7 +73,13 @@ function v1Findings(evaluation: JsonObject, action: string): PolicyFinding[] {
     const rows = result && Array.isArray(result['rows']) ? result['rows'] : [];
     if (header === undefined) return [];
     const column = (name: string) => header.indexOf(name);
-    const [gate, trigger, output, gateAction, whitelisted] = ['Gate', 'Trigger', 'Check_Output', 'Gate_Action', 'Whitelisted'].map(column);
+    const [gate, trigger, output, gateAction, whitelisted] = [
+      'Gate',
+      'Trigger',
+      'Check_Output',
+      'Gate_Action',
+      'Whitelisted',
+    ].map(column);
     return rows.flatMap((row): PolicyFinding[] => {
       if (!Array.isArray(row)) return [];
       const cell = (index: number | undefined) => (index === undefined || index < 0 ? '' : String(row[index] ?? ''));

@@ -1,11 +1,21 @@
 import { MAX_REASON_LENGTH, denyReason, warnReason } from './anchore-reason';
 
-const finding = (i: number) => ({ gate: 'vulnerabilities', trigger: 'package', message: `HIGH CVE-2024-${String(i).padStart(4, '0')} in libfoo-${i}`, action: 'stop' });
+const finding = (i: number) => ({
+  gate: 'vulnerabilities',
+  trigger: 'package',
+  message: `HIGH CVE-2024-${String(i).padStart(4, '0')} in libfoo-${i}`,
+  action: 'stop',
+});
 
 describe('denyReason', () => {
   it('names the policy, the tag, the final action and each gate/trigger', () => {
     const reason = denyReason(
-      { passed: false, policyId: 'p1', finalAction: 'stop', findings: [finding(1), { gate: 'dockerfile', trigger: 'instruction', message: '', action: 'stop' }] },
+      {
+        passed: false,
+        policyId: 'p1',
+        finalAction: 'stop',
+        findings: [finding(1), { gate: 'dockerfile', trigger: 'instruction', message: '', action: 'stop' }],
+      },
       'docker.io/nginx:1.25',
     );
     expect(reason).toBe(
@@ -40,8 +50,8 @@ describe('denyReason', () => {
 describe('warnReason', () => {
   it('is undefined for a clean pass and lists warnings otherwise', () => {
     expect(warnReason({ passed: true, finalAction: 'go', findings: [] }, 'r/a:1')).toBeUndefined();
-    expect(warnReason({ passed: true, finalAction: 'warn', findings: [{ ...finding(3), action: 'warn' }] }, 'r/a:1')).toBe(
-      'Anchore policy passed with warnings for r/a:1: vulnerabilities/package: HIGH CVE-2024-0003 in libfoo-3',
-    );
+    expect(
+      warnReason({ passed: true, finalAction: 'warn', findings: [{ ...finding(3), action: 'warn' }] }, 'r/a:1'),
+    ).toBe('Anchore policy passed with warnings for r/a:1: vulnerabilities/package: HIGH CVE-2024-0003 in libfoo-3');
   });
 });

@@ -10,7 +10,8 @@ import type { ImageRef } from '@scangate/image-ref';
  * found and reused. Every call (add, lookup, check) uses this one spelling.
  */
 export function anchoreRepository(ref: ImageRef): string {
-  const official = ref.domain === 'docker.io' && ref.path.startsWith('library/') && !ref.path.slice('library/'.length).includes('/');
+  const official =
+    ref.domain === 'docker.io' && ref.path.startsWith('library/') && !ref.path.slice('library/'.length).includes('/');
   return official ? `docker.io/${ref.path.slice('library/'.length)}` : ref.name;
 }
 

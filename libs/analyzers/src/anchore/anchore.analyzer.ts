@@ -73,7 +73,11 @@ export class AnchoreAnalyzer implements Analyzer {
     if (root.status !== 404) return apiVersionOf(root.body);
     const v2 = await this.client.request({ method: 'GET', path: '/v2/version', what: 'GET /v2/version' }, signal);
     if (v2.status !== 404) return apiVersionOf(v2.body);
-    throw new ScannerError(`Anchore at ${this.client.root} answers neither /version nor /v2/version (404): is analyzer.anchore.url the API's root?`, false, 404);
+    throw new ScannerError(
+      `Anchore at ${this.client.root} answers neither /version nor /v2/version (404): is analyzer.anchore.url the API's root?`,
+      false,
+      404,
+    );
   }
 
   /**
@@ -82,25 +86,44 @@ export class AnchoreAnalyzer implements Analyzer {
    * its parent digest the list's (CONTRACTS.md §1.3), so lookups go by the platform digests, then
    * by tag (a record whose parent is the list), and only then add.
    */
-  private async findOrAdd(dialect: AnchoreDialect, image: ResolvedImage, signal: AbortSignal): Promise<AnchoreImageRecord> {
+  private async findOrAdd(
+    dialect: AnchoreDialect,
+    image: ResolvedImage,
+    signal: AbortSignal,
+  ): Promise<AnchoreImageRecord> {
     for (const digest of platformDigests(image)) {
-      const answer = await this.client.request({ method: 'GET', path: `${dialect.prefix}/images/${digest}`, what: 'get image' }, signal);
+      const answer = await this.client.request(
+        { method: 'GET', path: `${dialect.prefix}/images/${digest}`, what: 'get image' },
+        signal,
+      );
       if (answer.status === 404) continue;
       const found = parseImageRecords(answer.body, dialect.version, 'get image').find((r) => r.imageDigest === digest);
       if (found) return found;
     }
     const tag = anchoreTag(image.ref);
     const listed = await this.client.request(
-      { method: 'GET', path: `${dialect.prefix}/images`, query: { [dialect.fullTagParam]: tag }, what: 'list images by tag' },
+      {
+        method: 'GET',
+        path: `${dialect.prefix}/images`,
+        query: { [dialect.fullTagParam]: tag },
+        what: 'list images by tag',
+      },
       signal,
     );
     if (listed.status !== 404) {
-      const match = parseImageRecords(listed.body, dialect.version, 'list images by tag').find((r) => describes(r, image));
+      const match = parseImageRecords(listed.body, dialect.version, 'list images by tag').find((r) =>
+        describes(r, image),
+      );
       if (match) return match;
     }
     const pullString = anchorePullString(image.ref, image.digest);
     const added = await this.client.request(
-      { method: 'POST', path: `${dialect.prefix}/images`, body: dialect.addByDigestBody(pullString, tag), what: 'add image' },
+      {
+        method: 'POST',
+        path: `${dialect.prefix}/images`,
+        body: dialect.addByDigestBody(pullString, tag),
+        what: 'add image',
+      },
       signal,
     );
     if (added.status === 404) throw new ScannerError(`Anchore add image: HTTP 404${detailOf(added.body)}`, false, 404);
@@ -115,7 +138,12 @@ export class AnchoreAnalyzer implements Analyzer {
     return record;
   }
 
-  private async check(dialect: AnchoreDialect, image: ResolvedImage, record: AnchoreImageRecord, signal: AbortSignal): Promise<AnalyzerResult> {
+  private async check(
+    dialect: AnchoreDialect,
+    image: ResolvedImage,
+    record: AnchoreImageRecord,
+    signal: AbortSignal,
+  ): Promise<AnalyzerResult> {
     const tag = anchoreTag(image.ref);
     const query: Record<string, string | boolean> = { tag, detail: true };
     if (this.config.policyId !== undefined) query[dialect.policyParam] = this.config.policyId;
@@ -126,7 +154,8 @@ export class AnchoreAnalyzer implements Analyzer {
     if (answer.status === 404) {
       const message = errorMessageOf(answer.body) ?? '';
       // Analysed a moment ago but not evaluated yet, or the record went back to analysing.
-      if (/not analyzed|could not find any evaluations/i.test(message)) return this.pending(`Anchore policy check: ${message}`);
+      if (/not analyzed|could not find any evaluations/i.test(message))
+        return this.pending(`Anchore policy check: ${message}`);
       return { kind: 'failure', transient: false, reason: `Anchore policy check: HTTP 404${detailOf(answer.body)}` };
     }
     const outcome: PolicyOutcome | undefined =
@@ -143,10 +172,15 @@ export class AnchoreAnalyzer implements Analyzer {
   }
 
   private failureOf(error: unknown): AnalyzerResult {
-    if (error instanceof CircuitOpenError) return { kind: 'pending', retryAfterMs: error.retryAfterMs, reason: error.message };
+    if (error instanceof CircuitOpenError)
+      return { kind: 'pending', retryAfterMs: error.retryAfterMs, reason: error.message };
     if (error instanceof ScannerCallAborted) return { kind: 'failure', transient: true, reason: error.message };
     if (error instanceof ScannerError) return { kind: 'failure', transient: error.transient, reason: error.message };
-    return { kind: 'failure', transient: true, reason: `Anchore: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      kind: 'failure',
+      transient: true,
+      reason: `Anchore: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 
@@ -158,7 +192,11 @@ function platformDigests(image: ResolvedImage): string[] {
 
 /** Whether an Anchore record is the resolved image: its manifest, one of its platforms, or a child of its list. */
 function describes(record: AnchoreImageRecord, image: ResolvedImage): boolean {
-  return record.imageDigest === image.digest || record.parentDigest === image.digest || platformDigests(image).includes(record.imageDigest);
+  return (
+    record.imageDigest === image.digest ||
+    record.parentDigest === image.digest ||
+    platformDigests(image).includes(record.imageDigest)
+  );
 }
 
 function detailOf(body: unknown): string {

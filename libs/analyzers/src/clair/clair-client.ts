@@ -169,7 +169,8 @@ export class ClairClient {
 
 /** Clair's error body `{"code","message"}` (error.schema.json), if that is what came back. */
 function errorMessage(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null) return typeof body === 'string' && body !== '' ? body.slice(0, 300) : undefined;
+  if (typeof body !== 'object' || body === null)
+    return typeof body === 'string' && body !== '' ? body.slice(0, 300) : undefined;
   const { code, message } = body as { code?: unknown; message?: unknown };
   if (typeof message !== 'string') return undefined;
   return typeof code === 'string' ? `${code}: ${message}` : message;

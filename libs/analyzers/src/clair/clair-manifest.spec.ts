@@ -31,16 +31,32 @@ describe('clairManifestOf', () => {
       manifest: {
         hash: D('2'),
         layers: [
-          { hash: D('b'), uri: `http://127.0.0.1:5000/v2/app/blobs/${D('b')}`, headers: { Authorization: ['Basic dTpw'] } },
-          { hash: D('c'), uri: `http://127.0.0.1:5000/v2/app/blobs/${D('c')}`, headers: { Authorization: ['Basic dTpw'] } },
+          {
+            hash: D('b'),
+            uri: `http://127.0.0.1:5000/v2/app/blobs/${D('b')}`,
+            headers: { Authorization: ['Basic dTpw'] },
+          },
+          {
+            hash: D('c'),
+            uri: `http://127.0.0.1:5000/v2/app/blobs/${D('c')}`,
+            headers: { Authorization: ['Basic dTpw'] },
+          },
         ],
       },
     });
   });
 
   it('refuses an image without the platform, or without layers', () => {
-    expect(clairManifestOf(image, 'linux/s390x')).toMatchObject({ kind: 'unusable', reason: expect.stringContaining('has: linux/arm64, linux/amd64') });
-    expect(clairManifestOf({ ...image, platforms: [{ digest: D('3'), platform: 'linux/amd64', layers: [] }] }, 'linux/amd64')).toMatchObject({ kind: 'unusable' });
+    expect(clairManifestOf(image, 'linux/s390x')).toMatchObject({
+      kind: 'unusable',
+      reason: expect.stringContaining('has: linux/arm64, linux/amd64'),
+    });
+    expect(
+      clairManifestOf(
+        { ...image, platforms: [{ digest: D('3'), platform: 'linux/amd64', layers: [] }] },
+        'linux/amd64',
+      ),
+    ).toMatchObject({ kind: 'unusable' });
     expect(clairManifestOf({ ...image, platforms: [] }, 'linux/amd64')).toMatchObject({ kind: 'unusable' });
   });
 });

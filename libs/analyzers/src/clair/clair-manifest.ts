@@ -2,7 +2,12 @@ import type { PlatformImage, ResolvedImage } from '@scangate/analysis';
 import type { ClairManifest } from './clair-wire.types';
 
 export type ManifestChoice =
-  | { readonly kind: 'manifest'; readonly platform: PlatformImage; readonly manifest: ClairManifest; readonly headersExpireAt?: number }
+  | {
+      readonly kind: 'manifest';
+      readonly platform: PlatformImage;
+      readonly manifest: ClairManifest;
+      readonly headersExpireAt?: number;
+    }
   | { readonly kind: 'unusable'; readonly reason: string };
 
 /**
@@ -20,19 +25,22 @@ export function clairManifestOf(image: ResolvedImage, platform: string): Manifes
     const offered = platforms.map((p) => p.platform || '(unknown)').join(', ');
     return {
       kind: 'unusable',
-      reason: platforms.length === 0
-        ? `${image.ref.canonical}: the registry client gave no platform manifest to analyse`
-        : `${image.ref.canonical} has no ${platform} manifest (has: ${offered}; see analyzer.clair.platform)`,
+      reason:
+        platforms.length === 0
+          ? `${image.ref.canonical}: the registry client gave no platform manifest to analyse`
+          : `${image.ref.canonical} has no ${platform} manifest (has: ${offered}; see analyzer.clair.platform)`,
     };
   }
   const layers = chosen.layers ?? [];
   // Clair answers 400 "bogus manifest" to an empty layer list.
-  if (layers.length === 0) return { kind: 'unusable', reason: `${image.ref.canonical} (${chosen.digest}): no layers to analyse` };
+  if (layers.length === 0)
+    return { kind: 'unusable', reason: `${image.ref.canonical} (${chosen.digest}): no layers to analyse` };
   let headersExpireAt: number | undefined;
   const manifest: ClairManifest = {
     hash: chosen.digest,
     layers: layers.map((layer) => {
-      if (layer.headersExpireAt !== undefined) headersExpireAt = Math.min(headersExpireAt ?? Infinity, layer.headersExpireAt);
+      if (layer.headersExpireAt !== undefined)
+        headersExpireAt = Math.min(headersExpireAt ?? Infinity, layer.headersExpireAt);
       return {
         hash: layer.digest,
         uri: layer.url,
@@ -40,5 +48,10 @@ export function clairManifestOf(image: ResolvedImage, platform: string): Manifes
       };
     }),
   };
-  return { kind: 'manifest', platform: chosen, manifest, ...(headersExpireAt !== undefined ? { headersExpireAt } : {}) };
+  return {
+    kind: 'manifest',
+    platform: chosen,
+    manifest,
+    ...(headersExpireAt !== undefined ? { headersExpireAt } : {}),
+  };
 }

@@ -27,7 +27,8 @@ export async function readNotification(
     const page = await client.notificationPage(id, pageSize, next, signal);
     // Clair 4.9 answers an unknown or consumed id with an empty page (and a DELETE of an unknown
     // one with 500 "no receipt"): an empty first page means there is nothing left to do.
-    if (!page || (pages === 0 && (page.notifications ?? []).length === 0)) return { digests: [...digests], found: pages > 0 };
+    if (!page || (pages === 0 && (page.notifications ?? []).length === 0))
+      return { digests: [...digests], found: pages > 0 };
     for (const notification of page.notifications ?? []) {
       if (typeof notification.manifest === 'string' && notification.manifest !== '') digests.add(notification.manifest);
     }

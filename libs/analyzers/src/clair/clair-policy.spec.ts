@@ -3,11 +3,20 @@ import { denyReason, deniedFindings, type Finding, idsOf, MAX_REASON_LENGTH, pol
 import type { ClairVulnerability, ClairVulnerabilityReport } from './clair-wire.types';
 
 function vuln(id: string, name: string, severity: string, fixedIn = '', links = ''): ClairVulnerability {
-  return { id, name, normalized_severity: severity, fixed_in_version: fixedIn, links, package: { name: 'ignored-here' } };
+  return {
+    id,
+    name,
+    normalized_severity: severity,
+    fixed_in_version: fixedIn,
+    links,
+    package: { name: 'ignored-here' },
+  };
 }
 
 /** A report where package `p<i>` (name, version) is affected by the given vulnerabilities. */
-function report(entries: readonly { pkg: string; version: string; vulns: readonly ClairVulnerability[] }[]): ClairVulnerabilityReport {
+function report(
+  entries: readonly { pkg: string; version: string; vulns: readonly ClairVulnerability[] }[],
+): ClairVulnerabilityReport {
   const packages: Record<string, { id: string; name: string; version: string }> = {};
   const vulnerabilities: Record<string, ClairVulnerability> = {};
   const packageVulnerabilities: Record<string, string[]> = {};
@@ -57,10 +66,20 @@ describe('deniedFindings', () => {
   it('names the package and installed version from the report, worst first then by id', () => {
     const r = report([
       { pkg: 'zlib', version: '1.3-r0', vulns: [vuln('a', 'CVE-2099-0009', 'High', '1.3-r2')] },
-      { pkg: 'musl', version: '1.2.4-r1', vulns: [vuln('b', 'CVE-2099-0005', 'Critical', '1.2.4-r3'), vuln('c', 'CVE-2099-0001', 'High', '1.2.4-r3')] },
+      {
+        pkg: 'musl',
+        version: '1.2.4-r1',
+        vulns: [vuln('b', 'CVE-2099-0005', 'Critical', '1.2.4-r3'), vuln('c', 'CVE-2099-0001', 'High', '1.2.4-r3')],
+      },
     ]);
     expect(deniedFindings(r, policy)).toEqual([
-      { id: 'CVE-2099-0005', severity: 'Critical', packageName: 'musl', installedVersion: '1.2.4-r1', fixedIn: '1.2.4-r3' },
+      {
+        id: 'CVE-2099-0005',
+        severity: 'Critical',
+        packageName: 'musl',
+        installedVersion: '1.2.4-r1',
+        fixedIn: '1.2.4-r3',
+      },
       { id: 'CVE-2099-0001', severity: 'High', packageName: 'musl', installedVersion: '1.2.4-r1', fixedIn: '1.2.4-r3' },
       { id: 'CVE-2099-0009', severity: 'High', packageName: 'zlib', installedVersion: '1.3-r0', fixedIn: '1.3-r2' },
     ]);
@@ -79,7 +98,9 @@ describe('deniedFindings', () => {
 
 describe('idsOf', () => {
   it('collects CVE and GHSA ids from name and links, upper-cased', () => {
-    const ids = idsOf(vuln('1', 'GHSA-abcd-efgh-jkmp', 'Low', '', 'https://nvd.nist.gov/vuln/detail/cve-2024-12345 https://x/y'));
+    const ids = idsOf(
+      vuln('1', 'GHSA-abcd-efgh-jkmp', 'Low', '', 'https://nvd.nist.gov/vuln/detail/cve-2024-12345 https://x/y'),
+    );
     expect([...ids].sort()).toEqual(['CVE-2024-12345', 'GHSA-ABCD-EFGH-JKMP']);
   });
 });
@@ -118,20 +139,31 @@ describe('denyReason', () => {
       fixedIn: fc.string({ maxLength: 50 }),
     });
     fc.assert(
-      fc.property(fc.array(arbitraryFinding, { minLength: 1, maxLength: 60 }), fc.integer({ min: 80, max: 2000 }), (findings, limit) => {
-        const reason = denyReason(findings, limit);
-        expect(reason.length).toBeLessThanOrEqual(limit);
-        expect(reason.startsWith(`Clair: ${findings.length} `)).toBe(true);
-      }),
+      fc.property(
+        fc.array(arbitraryFinding, { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 80, max: 2000 }),
+        (findings, limit) => {
+          const reason = denyReason(findings, limit);
+          expect(reason.length).toBeLessThanOrEqual(limit);
+          expect(reason.startsWith(`Clair: ${findings.length} `)).toBe(true);
+        },
+      ),
     );
   });
 });
 
 describe('policyFingerprint', () => {
-  const base = { maxSeverity: 'High', maxUnfixedSeverity: 'Critical', ignore: ['CVE-2099-0002', 'CVE-2099-0001'], platform: 'linux/amd64' };
+  const base = {
+    maxSeverity: 'High',
+    maxUnfixedSeverity: 'Critical',
+    ignore: ['CVE-2099-0002', 'CVE-2099-0001'],
+    platform: 'linux/amd64',
+  };
 
   it('ignores the order and case of the ignore list', () => {
-    expect(policyFingerprint(base)).toBe(policyFingerprint({ ...base, ignore: ['cve-2099-0001', 'CVE-2099-0002', 'CVE-2099-0001'] }));
+    expect(policyFingerprint(base)).toBe(
+      policyFingerprint({ ...base, ignore: ['cve-2099-0001', 'CVE-2099-0002', 'CVE-2099-0001'] }),
+    );
   });
 
   it('changes with each policy setting', () => {

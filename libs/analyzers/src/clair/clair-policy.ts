@@ -1,8 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { ClairPackage, ClairVulnerability, ClairVulnerabilityReport, NormalizedSeverity } from './clair-wire.types';
+import type {
+  ClairPackage,
+  ClairVulnerability,
+  ClairVulnerabilityReport,
+  NormalizedSeverity,
+} from './clair-wire.types';
 
 /** Clair's normalized severities, least severe first (an unrecognised value counts as Unknown). */
-export const SEVERITY_ORDER: readonly NormalizedSeverity[] = ['Unknown', 'Negligible', 'Low', 'Medium', 'High', 'Critical'];
+export const SEVERITY_ORDER: readonly NormalizedSeverity[] = [
+  'Unknown',
+  'Negligible',
+  'Low',
+  'Medium',
+  'High',
+  'Critical',
+];
 
 /** The deny reason is shown in `kubectl` output and stored with the verdict: keep it short. */
 export const MAX_REASON_LENGTH = 1000;

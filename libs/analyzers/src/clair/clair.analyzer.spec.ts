@@ -15,7 +15,15 @@ const PLATFORM = D('1');
 const amd64: PlatformImage = {
   digest: PLATFORM,
   platform: 'linux/amd64',
-  layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: D('a'), size: 1, url: 'http://127.0.0.1:5000/v2/app/blobs/x', headers: {} }],
+  layers: [
+    {
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+      digest: D('a'),
+      size: 1,
+      url: 'http://127.0.0.1:5000/v2/app/blobs/x',
+      headers: {},
+    },
+  ],
 };
 const image: ResolvedImage = { ref: parseImageRef('127.0.0.1:5000/app:1'), digest: INDEX, platforms: [amd64] };
 
@@ -67,14 +75,21 @@ const signal = (): AbortSignal => AbortSignal.timeout(5000);
 describe('ClairAnalyzer', () => {
   it('uses a finished report made under the current index state, without indexing again', async () => {
     const { analyzer, calls } = analyzerAnswering(clair({}));
-    expect(await analyzer.analyze(image, signal())).toEqual({ kind: 'verdict', allowed: true, platformDigests: [PLATFORM] });
+    expect(await analyzer.analyze(image, signal())).toEqual({
+      kind: 'verdict',
+      allowed: true,
+      platformDigests: [PLATFORM],
+    });
     expect(calls).not.toContain('POST /indexer/api/v1/index_report');
   });
 
   it.each([
     ['never indexed (404)', { status: 404, data: { code: 'not-found', message: 'x' } }],
     ['indexed under another index state (Etag)', { status: 200, data: finished, headers: { etag: '"S1"' } }],
-    ['the last indexing failed (IndexError)', { status: 200, data: { ...finished, state: 'IndexError', success: false }, headers: { etag: '"S2"' } }],
+    [
+      'the last indexing failed (IndexError)',
+      { status: 200, data: { ...finished, state: 'IndexError', success: false }, headers: { etag: '"S2"' } },
+    ],
   ])('indexes when the stored report is %s', async (_what, stored) => {
     const { analyzer, calls } = analyzerAnswering(clair({ [`GET /indexer/api/v1/index_report/${PLATFORM}`]: stored }));
     expect(await analyzer.analyze(image, signal())).toMatchObject({ kind: 'verdict', allowed: true });
@@ -82,20 +97,36 @@ describe('ClairAnalyzer', () => {
   });
 
   it.each([
-    ['an intermediate state is stored', { [`GET /indexer/api/v1/index_report/${PLATFORM}`]: { status: 200, data: { ...finished, state: 'FetchLayers' } } }],
-    ['the matcher database is loading (202)', { [`GET /matcher/api/v1/vulnerability_report/${PLATFORM}`]: { status: 202 } }],
-    ['the matcher does not see it indexed (404)', { [`GET /matcher/api/v1/vulnerability_report/${PLATFORM}`]: { status: 404 } }],
-    ['the indexer is at its concurrency limit (429)', {
-      [`GET /indexer/api/v1/index_report/${PLATFORM}`]: { status: 404 },
-      'POST /indexer/api/v1/index_report': { status: 429 },
-    }],
+    [
+      'an intermediate state is stored',
+      {
+        [`GET /indexer/api/v1/index_report/${PLATFORM}`]: { status: 200, data: { ...finished, state: 'FetchLayers' } },
+      },
+    ],
+    [
+      'the matcher database is loading (202)',
+      { [`GET /matcher/api/v1/vulnerability_report/${PLATFORM}`]: { status: 202 } },
+    ],
+    [
+      'the matcher does not see it indexed (404)',
+      { [`GET /matcher/api/v1/vulnerability_report/${PLATFORM}`]: { status: 404 } },
+    ],
+    [
+      'the indexer is at its concurrency limit (429)',
+      {
+        [`GET /indexer/api/v1/index_report/${PLATFORM}`]: { status: 404 },
+        'POST /indexer/api/v1/index_report': { status: 429 },
+      },
+    ],
   ])('is pending (poll interval) when %s', async (_what, overrides) => {
     const { analyzer } = analyzerAnswering(clair(overrides));
     expect(await analyzer.analyze(image, signal())).toMatchObject({ kind: 'pending', retryAfterMs: 250 });
   });
 
   it('accepts the spec’s 201 for a vulnerability report', async () => {
-    const { analyzer } = analyzerAnswering(clair({ [`GET /matcher/api/v1/vulnerability_report/${PLATFORM}`]: { status: 201, data: clean } }));
+    const { analyzer } = analyzerAnswering(
+      clair({ [`GET /matcher/api/v1/vulnerability_report/${PLATFORM}`]: { status: 201, data: clean } }),
+    );
     expect(await analyzer.analyze(image, signal())).toMatchObject({ kind: 'verdict', allowed: true });
   });
 
@@ -103,7 +134,10 @@ describe('ClairAnalyzer', () => {
     const { analyzer } = analyzerAnswering(
       clair({
         [`GET /indexer/api/v1/index_report/${PLATFORM}`]: { status: 404 },
-        'POST /indexer/api/v1/index_report': { status: 500, data: { code: 'internal-error', message: 'fetching layer: 401' } },
+        'POST /indexer/api/v1/index_report': {
+          status: 500,
+          data: { code: 'internal-error', message: 'fetching layer: 401' },
+        },
       }),
     );
     expect(await analyzer.analyze(image, signal())).toEqual({
@@ -117,10 +151,16 @@ describe('ClairAnalyzer', () => {
     const unauthorised = analyzerAnswering(clair({ 'GET /indexer/api/v1/index_state': { status: 401 } }));
     expect(await unauthorised.analyzer.analyze(image, signal())).toMatchObject({ kind: 'failure', transient: false });
 
-    const down = analyzerAnswering(clair({ 'GET /indexer/api/v1/index_state': { status: 503 } }), { failureThreshold: 1, openMs: 10_000 });
+    const down = analyzerAnswering(clair({ 'GET /indexer/api/v1/index_state': { status: 503 } }), {
+      failureThreshold: 1,
+      openMs: 10_000,
+    });
     expect(await down.analyzer.analyze(image, signal())).toMatchObject({ kind: 'failure', transient: true });
     expect(down.guard.state).toBe('open');
-    expect(await down.analyzer.analyze(image, signal())).toMatchObject({ kind: 'pending', retryAfterMs: expect.any(Number) });
+    expect(await down.analyzer.analyze(image, signal())).toMatchObject({
+      kind: 'pending',
+      retryAfterMs: expect.any(Number),
+    });
   });
 
   it('refuses an image without the configured platform, without calling Clair', async () => {

@@ -46,12 +46,14 @@ export class ClairAnalyzer implements Analyzer {
       if (outcome.kind === 'not-indexed') return this.pending('Clair has not finished indexing the image');
       if (outcome.kind === 'initialising') return this.pending("Clair's vulnerability database is still loading");
       const findings = deniedFindings(outcome.report, this.config);
-      const platformDigests = choice.platform.digest === image.digest ? {} : { platformDigests: [choice.platform.digest] };
+      const platformDigests =
+        choice.platform.digest === image.digest ? {} : { platformDigests: [choice.platform.digest] };
       return findings.length === 0
         ? { kind: 'verdict', allowed: true, ...platformDigests }
         : { kind: 'verdict', allowed: false, reason: denyReason(findings), ...platformDigests };
     } catch (error) {
-      if (error instanceof CircuitOpenError) return { kind: 'pending', retryAfterMs: error.retryAfterMs, reason: error.message };
+      if (error instanceof CircuitOpenError)
+        return { kind: 'pending', retryAfterMs: error.retryAfterMs, reason: error.message };
       if (error instanceof ScannerCallAborted) throw error;
       if (error instanceof ScannerError) return { kind: 'failure', transient: error.transient, reason: error.message };
       throw error;
@@ -75,21 +77,31 @@ export class ClairAnalyzer implements Analyzer {
     if (stored && INTERMEDIATE_STATES.has(stored.report.state)) {
       return this.pending(`Clair is indexing the image (${stored.report.state})`);
     }
-    const current = stored?.report.state === 'IndexFinished' && (stored.indexState === undefined || stored.indexState === state);
+    const current =
+      stored?.report.state === 'IndexFinished' && (stored.indexState === undefined || stored.indexState === state);
     if (current) return undefined;
     // Clair fetches the layers with these headers when we POST: a token that already expired
     // would only earn a 401 from the registry. A retry resolves the image again (fresh token).
     if (headersExpireAt !== undefined && headersExpireAt <= this.now()) {
-      return { kind: 'failure', transient: true, reason: 'the registry credentials for the layers expired before indexing' };
+      return {
+        kind: 'failure',
+        transient: true,
+        reason: 'the registry credentials for the layers expired before indexing',
+      };
     }
     const indexed = await this.client.index(manifest, signal);
     if (indexed.kind === 'busy') return this.pending('Clair is indexing too many images (429)');
     // Not counted by the breaker (Clair answered); retried with backoff, which resolves the image again.
-    if (indexed.kind === 'failed') return { kind: 'failure', transient: true, reason: `Clair could not index the image: ${indexed.message}` };
+    if (indexed.kind === 'failed')
+      return { kind: 'failure', transient: true, reason: `Clair could not index the image: ${indexed.message}` };
     const { report } = indexed;
     if (report.state === 'IndexFinished') return undefined;
     if (report.state === 'IndexError') {
-      return { kind: 'failure', transient: true, reason: `Clair could not index the image: ${report.err ?? 'IndexError'}` };
+      return {
+        kind: 'failure',
+        transient: true,
+        reason: `Clair could not index the image: ${report.err ?? 'IndexError'}`,
+      };
     }
     return this.pending(`Clair is indexing the image (${report.state})`);
   }

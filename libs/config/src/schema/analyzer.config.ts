@@ -106,10 +106,10 @@ export class ClairSchema {
   @StringKey('Platform analysed when an image is a multi-platform index.', { format: platform })
   platform = 'linux/amd64';
 
-  @IntKey(
-    'Milliseconds one index_report POST may take: Clair indexes synchronously, downloading every layer.',
-    { min: 1000, max: 3600000 },
-  )
+  @IntKey('Milliseconds one index_report POST may take: Clair indexes synchronously, downloading every layer.', {
+    min: 1000,
+    max: 3600000,
+  })
   indexTimeoutMs = 300000;
 
   @SectionKey(() => ClairNotifierSchema, "Receiver of Clair's notifier webhook (POST /admin/v1/notifications/clair).")

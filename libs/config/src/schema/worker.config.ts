@@ -25,7 +25,7 @@ export class WorkerSchema {
   })
   stalledIntervalMs = 30000;
 
-  @IntKey('Port of the worker\'s own /metrics listener (plain HTTP, no token); 0 turns it off.', {
+  @IntKey("Port of the worker's own /metrics listener (plain HTTP, no token); 0 turns it off.", {
     min: 0,
     max: 65535,
   })
