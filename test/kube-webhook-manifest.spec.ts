@@ -14,7 +14,7 @@ import { kubernetesObjectViolations } from './harness/kube-schemas';
 import { tempDir } from './harness/webhook-harness';
 
 // The ValidatingWebhookConfiguration of `scangate webhook manifest` (CONTRACTS §4.4), checked
-// against the saved Kubernetes 1.35 OpenAPI (strict) and the API server's own field rules.
+// against the Kubernetes OpenAPI (strict) and the API server's own field rules.
 
 describe('the ValidatingWebhookConfiguration builder', () => {
   let caPem: string;

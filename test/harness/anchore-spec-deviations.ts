@@ -2,6 +2,10 @@
  * The saved Anchore specs, and the places where CONTRACTS.md §1 says the running servers differ
  * from them. Each deviation is allowed explicitly and narrowly here, with the reason; anything
  * else the simulator sends or receives must conform to the spec as saved.
+ *
+ * No package publishes these swagger files (Anchore Engine is a Python project, the Enterprise
+ * client's module is not served by the Go module proxy), so they are read from `../shared/specs` beside the
+ * repository; importing this module without them fails once, naming the missing files.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,6 +25,13 @@ export const ANCHORE_ENGINE_SPEC = path.join(specsDir(), 'anchore-engine', 'apie
 const enterpriseSpec = (version: string): string =>
   path.join(specsDir(), 'anchore-enterprise', `anchore-api-v2-swagger-${version}.yaml`);
 export const ANCHORE_ENTERPRISE_SPECS = [enterpriseSpec('2.0.0'), enterpriseSpec('2.13.0')];
+
+const missingSpecs = [ANCHORE_ENGINE_SPEC, ...ANCHORE_ENTERPRISE_SPECS].filter((file) => !fs.existsSync(file));
+if (missingSpecs.length > 0) {
+  throw new Error(
+    `Anchore swagger missing: ${missingSpecs.join(', ')} (saved upstream copies, expected in shared/specs beside the repository; no package publishes them)`,
+  );
+}
 
 /** Both APIs: the engine's state machine has `analysis_queued`, missing from the enums (CONTRACTS §1.1, §1.2). */
 const QUEUED = { 'AnchoreImage.analysis_status': ['analysis_queued'] };

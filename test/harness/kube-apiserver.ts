@@ -6,6 +6,7 @@ import { request } from 'node:https';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createCertificateAuthority, issueCertificate } from '@scangate/webhook';
+import { KUBE_VERSION } from './kube-specs';
 import { freePort, onPath } from './local-host';
 
 // A real kube-apiserver (REAL-PEERS.md) over a real etcd, both on free loopback ports in a temp
@@ -23,7 +24,7 @@ export interface KubeApiserver {
   stop(): Promise<void>;
 }
 
-export const KUBE_VERSION = process.env['KUBE_VERSION'] ?? 'v1.34.4';
+export { KUBE_VERSION };
 export const KUBE_APISERVER_BIN = join(
   homedir(),
   '.cache',

@@ -1,42 +1,28 @@
 /**
  * Contract checks for what scangate says to the Kubernetes API server, and for the Kubernetes
- * objects the tests send it. Everything is checked against the saved upstream specs in
- * `../shared/specs/kubernetes/` (beside the repository):
+ * objects the tests send it. Everything is checked against upstream reference data that
+ * `test/peers/fetch-kube-specs.sh` takes from the Go module proxy (see kube-specs.ts):
  *
- * - Workload objects: the Kubernetes 1.35 OpenAPI v3 documents (core, apps, batch), made strict
- *   the way `kubectl --validate=strict` / `fieldValidation=Strict` is: an unknown field is an
- *   error, and `x-kubernetes-list-type: map|set` lists must not repeat a key.
+ * - Workload objects: the OpenAPI v3 documents (core, apps, batch) of the Kubernetes release the
+ *   kube-apiserver tests run, made strict the way `kubectl --validate=strict` /
+ *   `fieldValidation=Strict` is: an unknown field is an error, and `x-kubernetes-list-type:
+ *   map|set` lists must not repeat a key.
  * - AdmissionReview responses: a JSON Schema with the fields of `response` in the official
- *   round-trip fixture (`api-testdata-1.36.3`), `status` checked against `meta.v1.Status` from
+ *   round-trip fixture (k8s.io/api `testdata/HEAD`), `status` checked against `meta.v1.Status` from
  *   the core OpenAPI, plus the API server's own checks (`VerifyAdmissionResponse`, CONTRACTS
  *   §4.2) and scangate's promises (warnings ≤ 120 characters, a message on every denial).
  * - ImageReview responses: the `status` of the `imagepolicy.k8s.io/v1alpha1` fixture.
  *
  * Each `assert*` throws one Error listing every violation; each `*Violations` returns them.
+ * Importing this module without the reference data fails once, with the command that fetches it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type AnySchemaObject, type ErrorObject, type SchemaValidateFunction, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { KUBE_API_TESTDATA_DIR, KUBE_OPENAPI_DIR, KUBE_VERSION, requireKubeSpecs } from './kube-specs';
 
-// ---------------------------------------------------------------------------------------------
-// Where the saved specs are
-
-/** The repository root: the nearest directory above this file holding pnpm-workspace.yaml. */
-function repositoryRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'pnpm-workspace.yaml'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no pnpm-workspace.yaml above ${__dirname}`);
-    dir = parent;
-  }
-}
-
-/** `../shared/specs/kubernetes` relative to the repository root. */
-export const KUBERNETES_SPECS_DIR = path.resolve(repositoryRoot(), '..', 'shared', 'specs', 'kubernetes');
-export const OPENAPI_DIR = path.join(KUBERNETES_SPECS_DIR, 'openapi-v3-1.35');
-export const API_TESTDATA_DIR = path.join(KUBERNETES_SPECS_DIR, 'api-testdata-1.36.3');
+requireKubeSpecs();
 
 function readJson(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
@@ -44,7 +30,7 @@ function readJson(file: string): unknown {
 
 /** One of the official round-trip fixtures, e.g. `admission.k8s.io.v1.AdmissionReview`. */
 export function apiTestdata(name: string): Record<string, unknown> {
-  return readJson(path.join(API_TESTDATA_DIR, `${name}.json`)) as Record<string, unknown>;
+  return readJson(path.join(KUBE_API_TESTDATA_DIR, `${name}.json`)) as Record<string, unknown>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -56,13 +42,13 @@ const OPENAPI_FILES = [
   'apis__batch__v1_openapi.json',
   'apis__admissionregistration.k8s.io__v1_openapi.json', // the ValidatingWebhookConfiguration scangate prints
 ] as const;
-const schemaId = (file: string): string => `https://scangate.invalid/kubernetes/1.35/${file}`;
+const schemaId = (file: string): string => `https://scangate.invalid/kubernetes/${KUBE_VERSION}/${file}`;
 const CORE_ID = schemaId('api__v1_openapi.json');
 const STATUS_REF = `${CORE_ID}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Status`;
 const OBJECT_META_REF = `${CORE_ID}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
 
 /**
- * Kinds no longer served by 1.35, validated against their successor: batch/v1beta1 CronJob
+ * Kinds no longer served, validated against their successor: batch/v1beta1 CronJob
  * (removed in 1.25) had the same fields as batch/v1 apart from `timeZone`, added later.
  */
 const SCHEMA_ALIASES: Readonly<Record<string, string>> = {
@@ -162,7 +148,9 @@ function load(): Kubernetes {
 
   const kinds = new Map<string, string>();
   for (const file of OPENAPI_FILES) {
-    const document = readJson(path.join(OPENAPI_DIR, file)) as { components: { schemas: Record<string, unknown> } };
+    const document = readJson(path.join(KUBE_OPENAPI_DIR, file)) as {
+      components: { schemas: Record<string, unknown> };
+    };
     const definitions = toStrictDefinitions(document.components.schemas);
     ajv.addSchema({ $id: schemaId(file), definitions });
     for (const [name, schema] of Object.entries(document.components.schemas)) {
@@ -412,8 +400,8 @@ export function assertImageReviewResponse(body: unknown): void {
 }
 
 /**
- * Every way `object` (with its own `apiVersion` and `kind`) falls short of the 1.35 OpenAPI
- * schema of its kind, validated strictly (see the top of this file).
+ * Every way `object` (with its own `apiVersion` and `kind`) falls short of the OpenAPI schema
+ * of its kind (of the release the tests run), validated strictly (see the top of this file).
  */
 export function kubernetesObjectViolations(object: unknown): string[] {
   const { ajv, kinds } = load();
@@ -436,7 +424,7 @@ export function assertKubernetesObject(object: unknown): void {
   fail(label.slice(0, 120), kubernetesObjectViolations(object));
 }
 
-/** The kinds (`group/version/kind`) the saved OpenAPI documents define. */
+/** The kinds (`group/version/kind`) the OpenAPI documents define. */
 export function knownKubernetesKinds(): string[] {
   return [...load().kinds.keys()];
 }

@@ -60,3 +60,33 @@ build_module_peer() {
   awk -v n="${name}" -v v="${version}" -v d="${out_dir}" -v s="${started}" -v f="$(date +%s.%N)" \
     'BEGIN { printf "%s %s: built into %s in %.1fs\n", n, v, d, f - s }'
 }
+
+# fetch_module_files NAME MODULE VERSION OUT_DIR GLOB... : `go mod download` the module and copy the
+# files matching each GLOB (relative to the module's root) into OUT_DIR. For reference data that a
+# real project ships in its Go module (schemas, test fixtures): nothing is built. OUT_DIR appears
+# whole or not at all, so its presence means the copy is complete.
+fetch_module_files() {
+  local name="$1" module="$2" version="$3" out_dir="$4"
+  shift 4
+  find_go
+  local module_dir tmp pattern file copied=0
+  echo "${name} ${version}: downloading ${module}@${version} from $("${GO}" env GOPROXY) ..."
+  module_dir="$(cd "$(mktemp -d)" && GOFLAGS=-mod=mod "${GO}" mod download -json "${module}@${version}" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  if [[ -z "${module_dir}" || ! -d "${module_dir}" ]]; then
+    echo "${name} ${version}: go mod download did not give a module directory" >&2
+    exit 4
+  fi
+  mkdir -p "$(dirname "${out_dir}")"
+  tmp="$(mktemp -d "${out_dir}.XXXXXX")"
+  for pattern in "$@"; do
+    for file in "${module_dir}"/${pattern}; do
+      [[ -f "${file}" ]] || { echo "${name} ${version}: ${module}@${version} has no ${pattern}" >&2; rm -rf "${tmp}"; exit 4; }
+      install -m 0644 "${file}" "${tmp}/"
+      copied=$((copied + 1))
+    done
+  done
+  chmod 0755 "${tmp}"
+  mv -T "${tmp}" "${out_dir}" 2>/dev/null || rm -rf "${tmp}" # a parallel run got there first
+  echo "${name} ${version}: ${copied} files from ${module}@${version} in ${out_dir}"
+}
